@@ -1,0 +1,3 @@
+import ScuteDefender
+
+print("scute-defender \(defenderVersion)")
