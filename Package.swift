@@ -13,7 +13,8 @@ let package = Package(
         .executable(name: "scute-defender", targets: ["scute-defender"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Non-variadic wrappers for ptrace, seccomp, prctl and the fork/exec plumbing.
@@ -24,7 +25,11 @@ let package = Package(
         // Pure domain model: order-preserving JSON, policy, audit events.
         .target(name: "ScuteCore", swiftSettings: swiftSettings),
         // Pure transforms: task definition, Dockerfile, CloudFormation.
-        .target(name: "ScuteEmbed", dependencies: ["ScuteCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "ScuteEmbed",
+            dependencies: ["ScuteCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         // The embedded defender: supervisor, DNS forwarder, enforcement.
         .target(name: "ScuteDefender", dependencies: ["ScuteCore", "CScuteSys"], swiftSettings: swiftSettings),
         // The `scute` command line: thin, argument parsing only.

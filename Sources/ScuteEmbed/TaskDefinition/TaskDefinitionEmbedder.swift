@@ -495,6 +495,9 @@ public struct TaskDefinitionEmbedder: Sendable {
         let objects = containers
         if let cpuText = literalText(td[k("cpu")]), let taskCPU = FargateSizing.parseCPU(cpuText) {
             let used = objects.reduce(0) { $0 + (literalInt($1[k("cpu")]) ?? 0) }
+            if objects.contains(where: { $0[k("cpu")] != nil && literalInt($0[k("cpu")]) == nil }) {
+                warnings.append("a container's \(k("cpu")) is not a literal number: check that the sidecar's share still fits the task")
+            }
             if let share = FargateSizing.sidecarCPU(taskCPU: taskCPU, usedByContainers: used) {
                 s[k("cpu")] = .int(share)
             } else {
