@@ -51,7 +51,9 @@ public struct ImageConfig: Sendable, Equatable {
         let entrypoint = try list("Entrypoint")
         let cmd = try list("Cmd")
         guard object["Entrypoint"] != nil || object["Cmd"] != nil else {
-            throw EmbedError.invalidInput("image configuration: no Entrypoint or Cmd found (expected `docker image inspect` output or an OCI image config)")
+            throw EmbedError.invalidInput(
+                "image configuration: no Entrypoint or Cmd found (expected `docker image inspect` output or an OCI image config)"
+            )
         }
         return ImageConfig(entrypoint: entrypoint, cmd: cmd)
     }

@@ -125,16 +125,21 @@ import Testing
         #expect(doc.objectValue?["Resources"]?.objectValue?["WebTask"] == original.objectValue?["Resources"]?.objectValue?["WebTask"])
     }
 
+    static let taskHeader = "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n"
+
     @Test(arguments: [
-        ("Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          EntryPoint: !If [C, [a], [b]]\n", "resource T: container \"a\": EntryPoint must be a literal array"),
+        (
+            taskHeader + "    Properties:\n      ContainerDefinitions:\n        - Name: a\n          EntryPoint: !If [C, [a], [b]]\n",
+            "resource T: container \"a\": EntryPoint must be a literal array"
+        ),
         ("Resources:\n  B:\n    Type: AWS::S3::Bucket\n", "the template has no AWS::ECS::TaskDefinition resource"),
-        ("Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n", "resource T has no Properties"),
-        ("Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Cpu: 256\n", "resource T has no ContainerDefinitions"),
-        ("Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions: !If [C, [], []]\n", "ContainerDefinitions: expected an array"),
+        (taskHeader, "resource T has no Properties"),
+        (taskHeader + "    Properties:\n      Cpu: 256\n", "resource T has no ContainerDefinitions"),
+        (taskHeader + "    Properties:\n      ContainerDefinitions: !If [C, [], []]\n", "ContainerDefinitions: expected an array"),
         ("Resources: [\n", "not valid YAML"),
         ("{\"Resources\": {]}", "not valid JSON: line 1, column 16"),
         ("Description: x\n", "the template has no Resources section"),
-        ("Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Image: i\n", "container \"a\" has no EntryPoint"),
+        (taskHeader + "    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Image: i\n", "container \"a\" has no EntryPoint"),
     ])
     func errorsNameTheResource(template: String, message: String) {
         do {

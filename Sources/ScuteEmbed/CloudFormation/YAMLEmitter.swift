@@ -102,9 +102,7 @@ struct YAMLEmitter {
     static func scalar(_ s: String) -> String {
         if needsQuotes(s) {
             if s.unicodeScalars.contains(where: { $0.value < 0x20 }) {
-                var out = ""
-                JSONValue.string(s).serialized(.compact).unicodeScalars.forEach { out.unicodeScalars.append($0) }
-                return out
+                return JSONValue.string(s).serialized(.compact)
             }
             return "'" + s.replacingAll("'", with: "''") + "'"
         }
