@@ -93,8 +93,9 @@ struct EmbedTaskDefinition: ParsableCommand {
             let text = try FileIO.readText(source)
             let layout = JSONValue.detectLayout(of: text)
             let document: JSONValue
+            var hints: JSONLayoutHints
             do {
-                document = try JSONValue.parse(text)
+                (document, hints) = try JSONValue.parseKeepingLayout(text)
             } catch {
                 throw CLIError("\(source == "-" ? "standard input" : source): not valid JSON: \(error)")
             }
@@ -109,7 +110,13 @@ struct EmbedTaskDefinition: ParsableCommand {
                 throw CLIError(error.message)
             }
             for warning in result.warnings { FileIO.warn(warning) }
-            try FileIO.writeText(JSONValue.object(result.taskDefinition).serialized(layout) + "\n", to: output)
+            if document.objectValue?["containerDefinitions"] == nil && document.objectValue?["taskDefinition"] != nil {
+                hints = hints.under([.key("taskDefinition")])
+            }
+            // A document written on one line is written out indented: only nested one-line lists stay so.
+            if hints.inline[[]] != nil { hints = JSONLayoutHints() }
+            let rendered = JSONValue.object(result.taskDefinition).serialized(layout, keeping: hints)
+            try FileIO.writeText(rendered + "\n", to: output)
         }
     }
 }

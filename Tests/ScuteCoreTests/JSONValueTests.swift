@@ -94,3 +94,44 @@ import Testing
         #expect(a[3].intValue == nil)
     }
 }
+
+@Suite struct JSONLayoutTests {
+    @Test func oneLineCollectionsStayOnOneLine() throws {
+        let text = """
+            {
+              "requiresCompatibilities": ["FARGATE"],
+              "containerDefinitions": [
+                { "name": "a", "dependsOn": [{ "containerName": "b", "condition": "START" }] },
+                {
+                  "name": "b",
+                  "command": ["sh", "-c", "echo hi"],
+                  "empty": []
+                }
+              ]
+            }
+            """
+        let (value, hints) = try JSONValue.parseKeepingLayout(text)
+        #expect(value.serialized(.indented("  "), keeping: hints) == text)
+        #expect(hints.inline[[.key("requiresCompatibilities")]] == JSONLayoutHints.Inline(padded: false))
+        #expect(hints.inline[[.key("containerDefinitions"), .index(0)]] == JSONLayoutHints.Inline(padded: true))
+        // An edited document keeps the style of what it kept; new parts are written indented.
+        var o = try #require(value.objectValue)
+        var list = try #require(o["containerDefinitions"]?.arrayValue)
+        list.append(["name": "c", "command": ["x"]])
+        o["containerDefinitions"] = .array(list)
+        let out = JSONValue.object(o).serialized(.indented("  "), keeping: hints)
+        #expect(out.contains(#"    { "name": "a", "dependsOn": [{ "containerName": "b", "condition": "START" }] },"#))
+        #expect(out.contains("    {\n      \"name\": \"c\",\n      \"command\": [\n        \"x\"\n      ]\n    }"))
+        #expect(hints.under([.key("containerDefinitions")]).inline[[.index(0)]] != nil)
+    }
+}
+
+extension JSONLayoutTests {
+    @Test func oneLineCollectionThatGrowsTooLongIsExpanded() throws {
+        let (value, hints) = try JSONValue.parseKeepingLayout("{\n  \"a\": { \"b\": [1, 2], \"c\": 3 }\n}")
+        var a = try #require(value.objectValue?["a"]?.objectValue)
+        a["d"] = .string(String(repeating: "x", count: 160))
+        let out = JSONValue.object(JSONObject(["a": .object(a)])).serialized(.indented("  "), keeping: hints)
+        #expect(out.hasPrefix("{\n  \"a\": {\n    \"b\": [1, 2],\n    \"c\": 3,\n    \"d\": \"xxx"))
+    }
+}

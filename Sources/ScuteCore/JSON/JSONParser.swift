@@ -15,6 +15,15 @@ extension JSONValue {
         return try parser.parseDocument()
     }
 
+    /// Parses JSON text and notes which arrays and objects were written on one line, so that
+    /// `serialized(_:keeping:)` can write them the same way.
+    public static func parseKeepingLayout(_ text: String) throws(JSONParseError) -> (JSONValue, JSONLayoutHints) {
+        var parser = JSONParser(bytes: Array(text.utf8))
+        parser.recordLayout = true
+        let value = try parser.parseDocument()
+        return (value, JSONLayoutHints(inline: parser.inline))
+    }
+
     /// Parses JSON from UTF-8 bytes.
     public static func parse(bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
@@ -26,6 +35,9 @@ private struct JSONParser {
     let bytes: [UInt8]
     var pos = 0
     var depth = 0
+    var recordLayout = false
+    var path: [JSONPathComponent] = []
+    var inline: [[JSONPathComponent]: JSONLayoutHints.Inline] = [:]
     static let maxDepth = 512
 
     init(bytes: [UInt8]) {
@@ -110,9 +122,25 @@ private struct JSONParser {
         if depth > Self.maxDepth { throw error("nesting deeper than \(Self.maxDepth) levels") }
     }
 
+    /// Notes a collection that opened at `start` and closed just before `pos` if it had no line break.
+    mutating func noteLayout(from start: Int) {
+        guard recordLayout else { return }
+        var i = start
+        while i < pos {
+            if bytes[i] == UInt8(ascii: "\n") { return }
+            i += 1
+        }
+        let padded = start + 1 < bytes.count && bytes[start + 1] == UInt8(ascii: " ") && pos - start > 3
+        inline[path] = JSONLayoutHints.Inline(padded: padded)
+    }
+
     mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
-        defer { depth -= 1 }
+        let start = pos
+        defer {
+            depth -= 1
+            noteLayout(from: start)
+        }
         pos += 1
         var object = JSONObject()
         skipWhitespace()
@@ -135,7 +163,9 @@ private struct JSONParser {
             }
             pos += 1
             skipWhitespace()
+            if recordLayout { path.append(.key(key)) }
             object[key] = try parseValue()
+            if recordLayout { path.removeLast() }
             skipWhitespace()
             guard pos < bytes.count else { throw error("unexpected end of input inside an object") }
             if bytes[pos] == UInt8(ascii: ",") {
@@ -152,7 +182,11 @@ private struct JSONParser {
 
     mutating func parseArray() throws(JSONParseError) -> JSONValue {
         try enter()
-        defer { depth -= 1 }
+        let start = pos
+        defer {
+            depth -= 1
+            noteLayout(from: start)
+        }
         pos += 1
         var array: [JSONValue] = []
         skipWhitespace()
@@ -162,7 +196,9 @@ private struct JSONParser {
         }
         while true {
             skipWhitespace()
+            if recordLayout { path.append(.index(array.count)) }
             array.append(try parseValue())
+            if recordLayout { path.removeLast() }
             skipWhitespace()
             guard pos < bytes.count else { throw error("unexpected end of input inside an array") }
             if bytes[pos] == UInt8(ascii: ",") {

@@ -110,11 +110,13 @@ public struct CloudFormationEmbedder: Sendable {
 
     private func transformJSON(_ text: String, resources names: [String], step: Step) throws(EmbedError) -> Output {
         let document: JSONValue
+        var hints: JSONLayoutHints
         do {
-            document = try JSONValue.parse(text)
+            (document, hints) = try JSONValue.parseKeepingLayout(text)
         } catch {
             throw EmbedError.invalidInput("the template is not valid JSON: \(error)")
         }
+        if hints.inline[[]] != nil { hints = JSONLayoutHints() }
         guard var root = document.objectValue else { throw EmbedError.invalidInput("the template must be a JSON object") }
         let all = try resourceList(root["Resources"])
         var resourcesObject = root["Resources"]!.objectValue!
@@ -131,7 +133,7 @@ public struct CloudFormationEmbedder: Sendable {
         root["Resources"] = .object(resourcesObject)
         let trailing = text.hasSuffix("\n") ? "\n" : ""
         return Output(
-            text: JSONValue.object(root).serialized(JSONValue.detectLayout(of: text)) + trailing,
+            text: JSONValue.object(root).serialized(JSONValue.detectLayout(of: text), keeping: hints) + trailing,
             warnings: warnings,
             resources: changed
         )
