@@ -32,11 +32,17 @@ let package = Package(
         ),
         // The embedded defender: supervisor, DNS forwarder, enforcement.
         .target(name: "ScuteDefender", dependencies: ["ScuteCore", "CScuteSys"], swiftSettings: swiftSettings),
+        // The system zlib, for the defender bundle's gzip.
+        .systemLibrary(name: "CScuteZlib", providers: [.apt(["zlib1g-dev"])]),
+        // The defender bundle (deterministic tar.gz of the static defender) and its unpacking.
+        .target(name: "ScuteBundle", dependencies: ["CScuteZlib"], swiftSettings: swiftSettings),
+        // `scute sidecar`: puts the bundle into the shared volume and reports readiness.
+        .target(name: "ScuteSidecar", dependencies: ["ScuteBundle"], swiftSettings: swiftSettings),
         // The `scute` command line: thin, argument parsing only.
         .executableTarget(
             name: "scute",
             dependencies: [
-                "ScuteCore", "ScuteEmbed", "ScuteDefender",
+                "ScuteCore", "ScuteEmbed", "ScuteDefender", "ScuteBundle", "ScuteSidecar",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -44,6 +50,7 @@ let package = Package(
         // The small defender executable that the bundle ships as /scute/defender.
         .executableTarget(name: "scute-defender", dependencies: ["ScuteDefender"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteCoreTests", dependencies: ["ScuteCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "ScuteBundleTests", dependencies: ["ScuteBundle", "ScuteSidecar"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteEmbedTests", dependencies: ["ScuteEmbed", "ScuteCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ScuteDefenderTests",

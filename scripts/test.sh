@@ -10,7 +10,7 @@ log() { printf '\n== %s\n' "$*"; }
 
 # Debian packages the suites use: test programs run under the defender, a busybox-only root for the
 # bundle, strace as a benchmark anchor.
-APT_PACKAGES=(busybox-static musl-tools golang-go strace python3-pip)
+APT_PACKAGES=(busybox-static musl-tools golang-go strace python3-pip debootstrap zlib1g-dev)
 # PyPI packages: the AWS API model and CLI, a local ECS API, BuildKit's Dockerfile parser, cfn-lint.
 PIP_PACKAGES=(pytest botocore awscli "moto[server]" flask flask-cors dockerfile cfn-lint)
 

@@ -1,4 +1,212 @@
+import CScuteSys
+import Glibc
 import ScuteCore
+import Synchronization
 
 /// The embedded defender's version, reported in hello messages and audits.
 package let defenderVersion = "0.1.0"
+
+/// Settings of `scute defend` / `defender defend`.
+package struct DefenderOptions: Sendable, Equatable {
+    package var command: [String] = []
+    package var policyPath: String?
+    /// An audit file, "-" for standard output; standard error when nil.
+    package var auditLog: String?
+    package var forensicsPath: String?
+    package var onTraceFailure: TraceFailureMode = .open
+    package var redirectDNS = true
+    package var identity = AppIdentity(appID: "", image: "", container: "")
+
+    package init() {}
+
+    /// Fills in what SCUTE_* variables say (command-line options parsed later override them).
+    package mutating func apply(environment: [String: String]) {
+        if let v = environment["SCUTE_APP_ID"] { identity.appID = v }
+        if let v = environment["SCUTE_IMAGE_NAME"] { identity.image = v }
+        if let v = environment["SCUTE_CONTAINER_NAME"] { identity.container = v }
+        if let v = environment["SCUTE_POLICY_FILE"] { policyPath = v }
+        if let v = environment["SCUTE_AUDIT_LOG"] { auditLog = v }
+        if let v = environment["SCUTE_ON_TRACE_FAILURE"], let m = TraceFailureMode(rawValue: v) { onTraceFailure = m }
+    }
+
+    /// Parses the defender's own argv after the subcommand (`defend` or `rasp`): options, then `--`
+    /// (optional before a command that does not start with `-`), then the command.
+    package static func parse(_ args: [String], environment: [String: String] = [:]) throws(DefenderError) -> DefenderOptions {
+        var o = DefenderOptions()
+        o.apply(environment: environment)
+        var i = 0
+        func value(_ name: String) throws(DefenderError) -> String {
+            i += 1
+            guard i < args.count else { throw .usage("\(name) needs a value") }
+            return args[i]
+        }
+        while i < args.count {
+            let a = args[i]
+            var name = a
+            var inline: String?
+            if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
+                name = String(a[..<eq])
+                inline = String(a[a.index(after: eq)...])
+            }
+            func v() throws(DefenderError) -> String {
+                if let inline { return inline }
+                return try value(name)
+            }
+            switch name {
+            case "--":
+                o.command = Array(args[(i + 1)...])
+                i = args.count
+                continue
+            case "--policy": o.policyPath = try v()
+            case "--audit-log": o.auditLog = try v()
+            case "--forensics": o.forensicsPath = try v()
+            case "--app-id": o.identity.appID = try v()
+            case "--container": o.identity.container = try v()
+            case "--image": o.identity.image = try v()
+            case "--no-dns-redirect": o.redirectDNS = false
+            case "--on-trace-failure":
+                let s = try v()
+                guard let m = TraceFailureMode(rawValue: s) else { throw .usage("--on-trace-failure: expected open or closed, got \(s)") }
+                o.onTraceFailure = m
+            default:
+                if a.hasPrefix("-") { throw .usage("unknown option \(a)") }
+                o.command = Array(args[i...])
+                i = args.count
+                continue
+            }
+            i += 1
+        }
+        guard !o.command.isEmpty else { throw .usage("no command to run (defender defend [OPTIONS] -- CMD [ARGS...])") }
+        return o
+    }
+}
+
+/// Errors of the defender's start-up.
+package struct DefenderError: Error, Equatable, CustomStringConvertible {
+    private enum Kind: Equatable {
+        case usage(String)
+        case policy(String)
+        case auditLog(String)
+    }
+
+    private let kind: Kind
+
+    static func usage(_ m: String) -> DefenderError { DefenderError(kind: .usage(m)) }
+    static func policy(_ m: String) -> DefenderError { DefenderError(kind: .policy(m)) }
+    static func auditLog(_ m: String) -> DefenderError { DefenderError(kind: .auditLog(m)) }
+
+    package var description: String {
+        switch kind {
+        case .usage(let m): return m
+        case .policy(let m): return "policy: \(m)"
+        case .auditLog(let m): return "audit log: \(m)"
+        }
+    }
+}
+
+/// Runs the app under the defender and returns the exit code the defender should exit with.
+package enum Defender {
+    /// Signals a PID 1 passes on to the app.
+    package static let forwardedSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH]
+
+    /// The process environment as a dictionary and as KEY=VALUE strings.
+    package static func environment() -> (dictionary: [String: String], list: [String]) {
+        var list: [String] = []
+        var dict: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            list.append(s)
+            if let eq = s.firstIndex(of: "=") { dict[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+            p += 1
+        }
+        return (dict, list)
+    }
+
+    /// Loads a policy file (JSON).
+    package static func loadPolicy(_ path: String) throws(DefenderError) -> Policy {
+        guard let bytes = Sys.readFile(path, limit: 16 << 20) else {
+            throw .policy("cannot read \(path): \(SystemError.last("open").description)")
+        }
+        do {
+            return try Policy.parse(json: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw .policy("\(path): \(error.description)")
+        }
+    }
+
+    /// The whole defender: policy, audit sink, DNS forwarder, signal forwarding, the tracer thread.
+    package static func run(_ options: DefenderOptions) -> Int32 {
+        var policy = Policy()
+        if let path = options.policyPath {
+            do {
+                policy = try loadPolicy(path)
+            } catch {
+                // The app must not run unprotected by accident.
+                Sys.warn("scute: \(error.description); not starting the app")
+                return 2
+            }
+        }
+        var auditFD: Int32 = 2
+        if let log = options.auditLog {
+            if log == "-" {
+                auditFD = 1
+            } else {
+                auditFD = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+                if auditFD < 0 {
+                    Sys.warn("scute: audit log: cannot open \(log): \(SystemError.last("open").description)")
+                    return 2
+                }
+            }
+        }
+        let sink = AuditSink(fd: auditFD, identity: options.identity, forensicsCapacity: options.forensicsPath == nil ? 0 : 4096)
+        let rule = policy.rule(for: options.identity)
+        let learned = LearnedNames()
+
+        let mask = forwardedSignals.reduce(UInt64(0)) { $0 | 1 << UInt64($1 - 1) }
+        _ = scute_block_signals(mask)
+        if getpid() != 1 { _ = scute_set_child_subreaper() }
+
+        let forwarder = options.redirectDNS ? DNSForwarder(rule: rule, learned: learned, audit: sink) : nil
+        let env = environment().list
+        let supervisor = Supervisor(
+            configuration: SupervisorConfiguration(command: options.command, environment: env, rule: rule, onTraceFailure: options.onTraceFailure),
+            audit: sink,
+            learned: learned,
+            dns: forwarder
+        )
+        let result = ResultBox()
+        let tracer = PosixThread {
+            result.code = supervisor.run()
+        }
+        tracer.start()
+        PosixThread {
+            while true {
+                let sig = scute_sigwait(mask)
+                guard sig > 0 else { continue }
+                let pid = supervisor.appPid.load(ordering: .acquiring)
+                if pid > 0 { kill(pid, sig) }
+            }
+        }.start()
+        PosixThread {
+            while true {
+                sleep(1)
+                sink.flush()
+            }
+        }.start()
+        tracer.join()
+        sink.flush(force: true)
+        if let path = options.forensicsPath {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+            if fd >= 0 {
+                Sys.writeAll(fd, Array(sink.forensicRecords.map(\.jsonLine).joined().utf8))
+                close(fd)
+            }
+        }
+        return result.code
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    var code: Int32 = 1
+}

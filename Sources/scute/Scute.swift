@@ -1,11 +1,11 @@
 import ArgumentParser
 
 @main
-struct Scute: ParsableCommand {
+struct Scute: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scute",
         abstract: "Runtime defense for serverless containers.",
         version: "0.1.0",
-        subcommands: [Embed.self]
+        subcommands: [Embed.self, BundleCommand.self, SidecarCommand.self, Defend.self, Rasp.self]
     )
 }

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Glibc
+import ScuteDefender
+
+/// Options shared by `scute defend` and its alias `scute rasp`.
+struct DefendOptions: ParsableArguments {
+    @Option(help: "Policy file (JSON). Without it, everything is traced and allowed.")
+    var policy: String?
+
+    @Option(name: .customLong("audit-log"), help: "Where audits go as JSON lines: a file, or - for standard output (default: standard error).")
+    var auditLog: String?
+
+    @Option(help: "Write a bounded record of every launch, DNS query and connection to this file at exit.")
+    var forensics: String?
+
+    @Option(name: .customLong("on-trace-failure"), help: "open: run the app unprotected with a critical audit; closed: refuse to start it.")
+    var onTraceFailure: String?
+
+    @Option(name: .customLong("app-id"), help: "App ID for collections and audits (default: $SCUTE_APP_ID).")
+    var appID: String?
+
+    @Flag(name: .customLong("no-dns-redirect"), help: "Do not redirect the app's port-53 traffic to the DNS forwarder.")
+    var noDNSRedirect = false
+
+    func run(_ command: [String]) throws -> Never {
+        var args: [String] = []
+        if let policy { args += ["--policy", policy] }
+        if let auditLog { args += ["--audit-log", auditLog] }
+        if let forensics { args += ["--forensics", forensics] }
+        if let onTraceFailure { args += ["--on-trace-failure", onTraceFailure] }
+        if let appID { args += ["--app-id", appID] }
+        if noDNSRedirect { args.append("--no-dns-redirect") }
+        let cmd = command.first == "--" ? Array(command.dropFirst()) : command
+        do {
+            let options = try DefenderOptions.parse(args + ["--"] + cmd, environment: Defender.environment().dictionary)
+            Glibc.exit(Defender.run(options))
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+struct Defend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run an app under the defender: trace its whole process tree and enforce the policy on launches, DNS and connections."
+    )
+
+    @OptionGroup var options: DefendOptions
+
+    @Argument(parsing: .postTerminator, help: "-- and the app's command and arguments.")
+    var command: [String] = []
+
+    func run() throws { try options.run(command) }
+}
+
+struct Rasp: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Alias of `scute defend`; the `--` before the command is optional.")
+
+    @OptionGroup var options: DefendOptions
+
+    @Argument(parsing: .captureForPassthrough, help: "The app's command and arguments.")
+    var command: [String] = []
+
+    func run() throws { try options.run(command) }
+}
