@@ -15,6 +15,21 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // Console (issue 5): server, store, channel. None of these reach `scute-defender`.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Non-variadic wrappers for ptrace, seccomp, prctl and the fork/exec plumbing.
@@ -38,11 +53,73 @@ let package = Package(
         .target(name: "ScuteBundle", dependencies: ["CScuteZlib"], swiftSettings: swiftSettings),
         // `scute sidecar`: puts the bundle into the shared volume and reports readiness.
         .target(name: "ScuteSidecar", dependencies: ["ScuteBundle"], swiftSettings: swiftSettings),
+        // The console's store: one protocol, SQLite (GRDB) and PostgreSQL (postgres-nio).
+        .target(
+            name: "ScuteStore",
+            dependencies: [
+                "ScuteCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `scute console`: API, defender channel, certificates, auth, metrics.
+        .target(
+            name: "ScuteConsole",
+            dependencies: [
+                "ScuteCore", "ScuteEmbed", "ScuteStore", "ScuteUplink", "ScuteBundle",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The defender/sidecar side of the channel: policy cache, audit spool, reconnects.
+        .target(
+            name: "ScuteUplink",
+            dependencies: [
+                "ScuteCore",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The sidecar's relay: in-task defenders on a unix socket, one console uplink per defender.
+        .target(
+            name: "ScuteRelay",
+            dependencies: [
+                "ScuteCore", "ScuteUplink",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The `scute` command line: thin, argument parsing only.
         .executableTarget(
             name: "scute",
             dependencies: [
-                "ScuteCore", "ScuteEmbed", "ScuteDefender", "ScuteBundle", "ScuteSidecar",
+                "ScuteCore", "ScuteEmbed", "ScuteDefender", "ScuteBundle", "ScuteSidecar", "ScuteConsole", "ScuteUplink", "ScuteRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -51,6 +128,16 @@ let package = Package(
         .executableTarget(name: "scute-defender", dependencies: ["ScuteDefender"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteCoreTests", dependencies: ["ScuteCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteBundleTests", dependencies: ["ScuteBundle", "ScuteSidecar"], swiftSettings: swiftSettings),
+        .testTarget(name: "ScuteStoreTests", dependencies: ["ScuteStore", "ScuteCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ScuteConsoleTests",
+            dependencies: [
+                "ScuteConsole", "ScuteStore", "ScuteUplink", "ScuteCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ScuteRelayTests", dependencies: ["ScuteRelay", "ScuteUplink", "ScuteCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteEmbedTests", dependencies: ["ScuteEmbed", "ScuteCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ScuteDefenderTests",

@@ -10,9 +10,10 @@ log() { printf '\n== %s\n' "$*"; }
 
 # Debian packages the suites use: test programs run under the defender, a busybox-only root for the
 # bundle, strace as a benchmark anchor.
-APT_PACKAGES=(busybox-static musl-tools golang-go strace python3-pip debootstrap zlib1g-dev)
-# PyPI packages: the AWS API model and CLI, a local ECS API, BuildKit's Dockerfile parser, cfn-lint.
-PIP_PACKAGES=(pytest botocore awscli "moto[server]" flask flask-cors dockerfile cfn-lint)
+APT_PACKAGES=(busybox-static musl-tools golang-go strace python3-pip postgresql debootstrap zlib1g-dev)
+# PyPI packages: the AWS API model and CLI, a local ECS API, BuildKit's Dockerfile parser, cfn-lint,
+# schemathesis (the console API against its OpenAPI document) and boto3.
+PIP_PACKAGES=(pytest botocore awscli "moto[server]" flask flask-cors dockerfile cfn-lint schemathesis boto3)
 
 if [ -z "${SCUTE_SKIP_INSTALL:-}" ]; then
     missing=()
@@ -45,6 +46,34 @@ if ! swift build --build-tests > .build-test.log 2>&1; then
     exit 1
 fi
 grep -E 'warning:|error:' .build-test.log | sort -u | head -20 || true
+
+# A throw-away PostgreSQL cluster on loopback for the console store suite (SCUTE_TEST_POSTGRES_URL).
+start_test_postgres() {
+    local bin
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [ -n "$bin" ] && [ -x "$bin/initdb" ] || { echo "PostgreSQL not installed: store tests run on SQLite only"; return 0; }
+    PG_DIR=$(mktemp -d /tmp/scute-test-pg.XXXXXX)
+    local port=$((20000 + RANDOM % 20000))
+    local run=()
+    if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; run=(runuser -u postgres --); fi
+    "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -A trust -U scute >/dev/null
+    "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+        -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    trap 'stop_test_postgres' EXIT
+    export SCUTE_TEST_POSTGRES_URL="postgres://scute@127.0.0.1:$port/postgres?sslmode=disable"
+    echo "PostgreSQL on 127.0.0.1:$port"
+}
+stop_test_postgres() {
+    [ -n "${PG_DIR:-}" ] || return 0
+    local run=()
+    if [ "$(id -u)" = 0 ]; then run=(runuser -u postgres --); fi
+    "${run[@]}" "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+}
+if [ -z "${SCUTE_TEST_POSTGRES_URL:-}" ]; then
+    log "postgresql"
+    start_test_postgres
+fi
 
 log "swift test"
 set +e

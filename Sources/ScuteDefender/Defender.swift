@@ -104,6 +104,27 @@ package struct DefenderError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// What a caller adds to a defender run: the console uplink of the full `scute defend`.
+package struct DefenderHooks: Sendable {
+    /// Called with the live policy before the app starts (it may wait briefly for the console's first
+    /// policy) and kept to replace the policy while the app runs.
+    package var prepare: (@Sendable (LivePolicy) -> Void)?
+    /// Gets every audit the defender records, besides the audit log.
+    package var audits: (@Sendable ([AuditEvent]) -> Void)?
+    /// Whether audits also go to standard error when no audit log is given.
+    package var auditsToStandardError = true
+
+    package init(
+        prepare: (@Sendable (LivePolicy) -> Void)? = nil,
+        audits: (@Sendable ([AuditEvent]) -> Void)? = nil,
+        auditsToStandardError: Bool = true
+    ) {
+        self.prepare = prepare
+        self.audits = audits
+        self.auditsToStandardError = auditsToStandardError
+    }
+}
+
 /// Runs the app under the defender and returns the exit code the defender should exit with.
 package enum Defender {
     /// Signals a PID 1 passes on to the app.
@@ -136,7 +157,7 @@ package enum Defender {
     }
 
     /// The whole defender: policy, audit sink, DNS forwarder, signal forwarding, the tracer thread.
-    package static func run(_ options: DefenderOptions) -> Int32 {
+    package static func run(_ options: DefenderOptions, hooks: DefenderHooks = DefenderHooks()) -> Int32 {
         var policy = Policy()
         if let path = options.policyPath {
             do {
@@ -147,7 +168,7 @@ package enum Defender {
                 return 2
             }
         }
-        var auditFD: Int32 = 2
+        var auditFD: Int32 = hooks.auditsToStandardError ? 2 : -1
         if let log = options.auditLog {
             if log == "-" {
                 auditFD = 1
@@ -159,21 +180,29 @@ package enum Defender {
                 }
             }
         }
-        let sink = AuditSink(fd: auditFD, identity: options.identity, forensicsCapacity: options.forensicsPath == nil ? 0 : 4096)
-        let rule = policy.rule(for: options.identity)
+        let sink = AuditSink(
+            fd: auditFD,
+            identity: options.identity,
+            forensicsCapacity: options.forensicsPath == nil ? 0 : 4096,
+            listener: hooks.audits
+        )
+        let live = LivePolicy(policy: policy, identity: options.identity)
+        hooks.prepare?(live)
+        let rule = live.rule
         let learned = LearnedNames()
 
         let mask = forwardedSignals.reduce(UInt64(0)) { $0 | 1 << UInt64($1 - 1) }
         _ = scute_block_signals(mask)
         if getpid() != 1 { _ = scute_set_child_subreaper() }
 
-        let forwarder = options.redirectDNS ? DNSForwarder(rule: rule, learned: learned, audit: sink) : nil
+        let forwarder = options.redirectDNS ? DNSForwarder(policy: live, learned: learned, audit: sink) : nil
         let env = environment().list
         let supervisor = Supervisor(
             configuration: SupervisorConfiguration(command: options.command, environment: env, rule: rule, onTraceFailure: options.onTraceFailure),
             audit: sink,
             learned: learned,
-            dns: forwarder
+            dns: forwarder,
+            policy: live
         )
         let result = ResultBox()
         let tracer = PosixThread {

@@ -17,8 +17,25 @@ guard let sub = args.first else {
 switch sub {
 case "defend", "rasp":
     do {
-        let options = try DefenderOptions.parse(Array(args.dropFirst()), environment: Defender.environment().dictionary)
-        exit(Defender.run(options))
+        let environment = Defender.environment().dictionary
+        let options = try DefenderOptions.parse(Array(args.dropFirst()), environment: environment)
+        // In a task with a sidecar, the console is reached through the socket in the shared volume.
+        guard let socket = LocalLink.socketPath(environment: environment) else { exit(Defender.run(options)) }
+        let link = LocalLink(
+            configuration: LocalLink.Configuration(socketPath: socket, hello: LocalLink.hello(environment: environment, identity: options.identity))
+        )
+        let policyWait = environment["SCUTE_POLICY_WAIT"].flatMap(Double.init) ?? 5
+        let hooks = DefenderHooks(
+            prepare: { live in
+                link.start(live: live)
+                // No local policy: give the sidecar a moment, so the app does not start on nothing.
+                if options.policyPath == nil { link.waitForPolicy(seconds: policyWait) }
+            },
+            audits: { link.record($0) }
+        )
+        let code = Defender.run(options, hooks: hooks)
+        link.drain(seconds: environment["SCUTE_DRAIN_TIMEOUT"].flatMap(Double.init) ?? 3)
+        exit(code)
     } catch {
         Sys.warn("defender: \(error.description)\n\(usage)")
         exit(2)

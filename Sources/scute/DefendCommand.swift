@@ -31,12 +31,23 @@ struct DefendOptions: ParsableArguments {
         if let appID { args += ["--app-id", appID] }
         if noDNSRedirect { args.append("--no-dns-redirect") }
         let cmd = command.first == "--" ? Array(command.dropFirst()) : command
+        let environment = Defender.environment().dictionary
+        let options: DefenderOptions
         do {
-            let options = try DefenderOptions.parse(args + ["--"] + cmd, environment: Defender.environment().dictionary)
-            Glibc.exit(Defender.run(options))
+            options = try DefenderOptions.parse(args + ["--"] + cmd, environment: environment)
         } catch {
             throw ValidationError(error.description)
         }
+        let hooks: DefenderHooks
+        do {
+            hooks = try DefenderUplink.hooks(environment: environment, identity: options.identity, auditLogGiven: auditLog != nil) ?? DefenderHooks()
+        } catch let error as CLIError {
+            FileIO.printError("scute: \(error.message); not starting the app")
+            Glibc.exit(2)
+        }
+        let code = Defender.run(options, hooks: hooks)
+        DefenderUplink.drain()
+        Glibc.exit(code)
     }
 }
 

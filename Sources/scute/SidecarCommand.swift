@@ -1,6 +1,10 @@
 import ArgumentParser
+import Foundation
+import Logging
 import ScuteBundle
+import ScuteRelay
 import ScuteSidecar
+import Synchronization
 
 struct SidecarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +21,9 @@ struct SidecarRun: ParsableCommand {
         abstract: "Put the defender bundle into the shared volume, mark it ready, and run until SIGTERM or SIGINT (the default).",
         discussion: """
             Unpacks the bundle into the volume (so <volume>/defender exists), writes <volume>/.scute-ready, \
-            and runs until SIGTERM or SIGINT. The task's health check is `scute sidecar health`.
+            and runs until SIGTERM or SIGINT. The task's health check is `scute sidecar health`. With \
+            SCUTE_INSTALL_BUNDLE set, it also relays between the console and the defenders in the task: they \
+            connect to <volume>/channel.sock, and each gets its own console channel through the sidecar.
             """
     )
 
@@ -35,9 +41,54 @@ struct SidecarRun: ParsableCommand {
             FileIO.printError("error: \(error.message)")
             throw ExitCode(1)
         }
+        let relay = try startRelay()
         FileIO.printError("scute sidecar: defender ready in \(volume)")
         let signal = termination.wait()
         FileIO.printError("scute sidecar: stopping on signal \(signal)")
+        relay?.stop()
+    }
+
+    /// Starts the relay when the environment has an install bundle.
+    private func startRelay() throws -> RelayRunner? {
+        let env = ProcessInfo.processInfo.environment
+        let configuration: RelayConfiguration?
+        do {
+            configuration = try RelayConfiguration.fromEnvironment(env, volume: volume)
+        } catch {
+            FileIO.printError("error: \(error.description)")
+            throw ExitCode(1)
+        }
+        guard let configuration else { return nil }
+        var logger = Logger(label: "scute.sidecar.relay")
+        logger.logLevel = env["SCUTE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return RelayRunner.start(Relay(configuration: configuration, logger: logger))
+    }
+}
+
+/// The relay running beside the blocking signal wait of `scute sidecar run`.
+private final class RelayRunner: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let finished = Mutex(false)
+
+    /// Starts `relay` on the concurrency pool (the calling thread goes on to wait for a signal).
+    static func start(_ relay: Relay) -> RelayRunner {
+        let runner = RelayRunner()
+        let task = Task {
+            do {
+                try await relay.run()
+            } catch {
+                FileIO.printError("scute sidecar: relay stopped: \(error)")
+            }
+            runner.finished.withLock { $0 = true }
+        }
+        runner.task.withLock { $0 = task }
+        return runner
+    }
+
+    /// Cancels the relay and waits (bounded) for it to close its connections.
+    func stop() {
+        task.withLock { $0?.cancel() }
+        for _ in 0..<60 where !finished.withLock({ $0 }) { usleep(50_000) }
     }
 }
 

@@ -12,13 +12,21 @@ package final class AuditSink: Sendable {
     }
 
     private let fd: Int32
+    private let listener: (@Sendable ([AuditEvent]) -> Void)?
     private let state: Mutex<State>
     package let identity: AppIdentity
     package let forensicsCapacity: Int
 
-    /// Audits to `fd` (not closed by the sink).
-    package init(fd: Int32, identity: AppIdentity, window: Int64 = 10_000_000_000, forensicsCapacity: Int = 0) {
+    /// Audits to `fd` (not closed by the sink; -1 for none) and to `listener` (the console uplink).
+    package init(
+        fd: Int32,
+        identity: AppIdentity,
+        window: Int64 = 10_000_000_000,
+        forensicsCapacity: Int = 0,
+        listener: (@Sendable ([AuditEvent]) -> Void)? = nil
+    ) {
         self.fd = fd
+        self.listener = listener
         self.identity = identity
         self.forensicsCapacity = forensicsCapacity
         self.state = Mutex(State(aggregator: AuditAggregator(window: window)))
@@ -66,6 +74,8 @@ package final class AuditSink: Sendable {
 
     private func emit(_ events: [AuditEvent]) {
         guard !events.isEmpty else { return }
+        listener?(events)
+        guard fd >= 0 else { return }
         var text = ""
         for e in events { text += e.jsonLine }
         Sys.writeAll(fd, Array(text.utf8))

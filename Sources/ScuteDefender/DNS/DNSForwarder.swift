@@ -7,7 +7,7 @@ import Synchronization
 /// every query whatever resolver the app uses; it enforces the dns rules (prevent answers NXDOMAIN),
 /// forwards the rest to the server the app asked for, and learns which names each address came from.
 package final class DNSForwarder: DNSRedirector, Sendable {
-    private let rule: Rule?
+    private let policy: LivePolicy
     private let learned: LearnedNames
     private let audit: AuditSink
     private let endpoints = Mutex<[SocketAddressKey: UInt16]>([:])
@@ -15,8 +15,8 @@ package final class DNSForwarder: DNSRedirector, Sendable {
     /// must not become a flood of threads.
     private let maxEndpoints = 16
 
-    package init(rule: Rule?, learned: LearnedNames, audit: AuditSink) {
-        self.rule = rule
+    package init(policy: LivePolicy, learned: LearnedNames, audit: AuditSink) {
+        self.policy = policy
         self.learned = learned
         self.audit = audit
     }
@@ -36,7 +36,7 @@ package final class DNSForwarder: DNSRedirector, Sendable {
     /// What to do with a query: an immediate answer (NXDOMAIN) or nil to forward it.
     func decide(_ query: [UInt8], transport: String) -> [UInt8]? {
         guard let msg = DNSMessage(bytes: query), let name = msg.queryName else { return nil }
-        let verdict = rule?.evaluate(domain: name) ?? .allow
+        let verdict = policy.rule?.evaluate(domain: name) ?? .allow
         let event = AuditEvent(
             time: Sys.now(),
             type: .dns,

@@ -63,18 +63,21 @@ package final class Supervisor: @unchecked Sendable {
     package let appPid = Atomic<Int32>(0)
     private var tracees: [Int32: Tracee] = [:]
     private var aliasCache: [String: String] = [:]
-    /// Whether launches need judging at all (with neither, exec events cost one CONT).
-    private let judgesProcesses: Bool
-    private let judgesNetwork: Bool
+    /// The rule in force, which the console may replace while the app runs.
+    package let policy: LivePolicy
 
-    package init(configuration: SupervisorConfiguration, audit: AuditSink, learned: LearnedNames, dns: (any DNSRedirector)?) {
+    package init(
+        configuration: SupervisorConfiguration,
+        audit: AuditSink,
+        learned: LearnedNames,
+        dns: (any DNSRedirector)?,
+        policy: LivePolicy? = nil
+    ) {
         self.config = configuration
         self.audit = audit
         self.learned = learned
         self.dns = dns
-        let rule = configuration.rule
-        self.judgesProcesses = rule.map { $0.processes.effect != .disable || $0.processes.cryptoMiners != .disable } ?? false
-        self.judgesNetwork = rule.map { $0.network.effect != .disable } ?? false
+        self.policy = policy ?? LivePolicy(rule: configuration.rule, identity: audit.identity)
     }
 
     static let traceOptions: UInt =
@@ -274,7 +277,8 @@ package final class Supervisor: @unchecked Sendable {
 
     /// Judges the new program at the exec event; returns true when it was killed.
     private func handleExec(_ pid: Int32, execName: String?) -> Bool {
-        guard judgesProcesses || audit.forensicsCapacity > 0 else { return false }
+        let current = policy.snapshot
+        guard current.judgesProcesses || audit.forensicsCapacity > 0 else { return false }
         let mem = TraceeMemory(pid: pid)
         let exe = mem.executable ?? "?"
         let argv = mem.commandLine
@@ -296,7 +300,7 @@ package final class Supervisor: @unchecked Sendable {
             if name.hasSuffix(" (deleted)") { name.removeLast(" (deleted)".count) }
             launch.otherPaths.append(name)
         }
-        let verdict = config.rule?.evaluate(launch) ?? .allow
+        let verdict = current.rule?.evaluate(launch) ?? .allow
         if verdict.action != .allow || audit.forensicsCapacity > 0 {
             let event = processEvent(pid: pid, path: exe, argv: argv, verdict: verdict, msg: verdict.message)
             audit.forensic(event)
@@ -313,7 +317,8 @@ package final class Supervisor: @unchecked Sendable {
     /// Refuses a denied execve before it happens (EACCES to the caller), when the path can be judged
     /// from the call alone. The exec event still judges whatever does run.
     private func earlyExec(_ tid: Int32, _ info: scute_syscall, _ t: SyscallTable, _ args: [UInt64], pointerSize: Int) -> Int32? {
-        guard judgesProcesses, let rule = config.rule else { return nil }
+        let current = policy.snapshot
+        guard current.judgesProcesses, let rule = current.rule else { return nil }
         let mem = TraceeMemory(pid: tid)
         let isAt = info.nr == t.execveat
         guard let raw = mem.string(isAt ? args[1] : args[0]) else { return nil }
@@ -410,7 +415,7 @@ package final class Supervisor: @unchecked Sendable {
         case t.connect:
             var checked: SocketAddress?
             refuse = checkDestination(tid, address: args[1], length: args[2], call: "connect", checked: &checked)
-            if refuse == nil, judgesNetwork, tracees[tid]?.sharesMemory == true, info.arch == table.auditArch, let checked {
+            if refuse == nil, policy.snapshot.judgesNetwork, tracees[tid]?.sharesMemory == true, info.arch == table.auditArch, let checked {
                 tracees[tid]?.verify = PendingConnect(fd: Int32(truncatingIfNeeded: args[0]), checked: checked)
             }
         case t.sendto:
@@ -461,9 +466,10 @@ package final class Supervisor: @unchecked Sendable {
             return nil
         }
         checked = sa
-        guard judgesNetwork || audit.forensicsCapacity > 0 else { return nil }
+        let current = policy.snapshot
+        guard current.judgesNetwork || audit.forensicsCapacity > 0 else { return nil }
         let domains = learned.names(for: sa.ip, now: now)
-        let verdict = config.rule?.evaluateConnection(ip: sa.ip, port: Int(sa.port), domains: domains) ?? .allow
+        let verdict = current.rule?.evaluateConnection(ip: sa.ip, port: Int(sa.port), domains: domains) ?? .allow
         guard verdict.action != .allow || audit.forensicsCapacity > 0 else { return nil }
         let (ppid, uid) = mem.parentAndUser
         let event = AuditEvent(
@@ -487,8 +493,9 @@ package final class Supervisor: @unchecked Sendable {
     }
 
     private func listening(_ tid: Int32, port: Int) -> Int32? {
-        guard judgesNetwork else { return nil }
-        let verdict = config.rule?.evaluateListening(port: port) ?? .allow
+        let current = policy.snapshot
+        guard current.judgesNetwork else { return nil }
+        let verdict = current.rule?.evaluateListening(port: port) ?? .allow
         guard verdict.action != .allow else { return nil }
         let mem = TraceeMemory(pid: tid)
         let (ppid, uid) = mem.parentAndUser
@@ -519,7 +526,7 @@ package final class Supervisor: @unchecked Sendable {
 
     /// The port a socket is bound to, read through a duplicate of the tracee's descriptor.
     private func checkListen(_ tid: Int32, fd: Int32) -> Int32? {
-        guard config.rule != nil else { return nil }
+        guard policy.rule != nil else { return nil }
         let tgid = Self.threadGroup(of: tid)
         let pidfd = scute_pidfd_open(tgid)
         guard pidfd >= 0 else { return nil }
@@ -558,7 +565,7 @@ package final class Supervisor: @unchecked Sendable {
         let bytes = withUnsafeBytes(of: storage) { Array($0.prefix(Int(len))) }
         guard let actual = SocketAddress(bytes: bytes), actual.ip != pending.checked.ip || actual.port != pending.checked.port else { return }
         let domains = learned.names(for: actual.ip, now: Sys.now())
-        let verdict = config.rule?.evaluateConnection(ip: actual.ip, port: Int(actual.port), domains: domains) ?? .allow
+        let verdict = policy.rule?.evaluateConnection(ip: actual.ip, port: Int(actual.port), domains: domains) ?? .allow
         guard verdict.action != .allow else { return }
         let mem = TraceeMemory(pid: tid)
         let (ppid, uid) = mem.parentAndUser

@@ -1,0 +1,138 @@
+import Foundation
+import Hummingbird
+import HummingbirdBcrypt
+import HummingbirdCore
+import HummingbirdTLS
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOSSL
+import ScuteCore
+import ScuteStore
+import ServiceLifecycle
+
+/// Builds the console: the API application on `apiPort`, which also runs the channel server on
+/// `channelPort`, the store (PostgreSQL pool) and the background services in its ServiceGroup.
+/// Graceful shutdown stops the API server first, then the channel, then the store.
+///
+/// - Parameters:
+///   - store: a store to use instead of the one `configuration` names (tests).
+///   - runtime: receives the bound ports and a generated admin password.
+///   - announce: prints what an operator must see once (a generated admin password, the login URL).
+public func buildApplication(
+    configuration: ConsoleConfiguration,
+    store injected: (any ScuteStore)? = nil,
+    runtime: ConsoleRuntime = ConsoleRuntime(),
+    logger: Logger,
+    announce: @escaping @Sendable (String) -> Void = { print($0) }
+) async throws -> some ApplicationProtocol {
+    let folder = DataFolder(path: configuration.dataFolder)
+    try folder.create()
+    let certificates = try folder.certificates(subjectAlternativeNames: configuration.subjectAlternativeNames, logger: logger)
+    let signingKey = try folder.tokenSigningKey()
+
+    var services: [any Service] = []
+    let store: any ScuteStore
+    if let injected {
+        store = injected
+        // A PostgreSQL store's pool runs as a service.
+        if let service = injected as? any Service { services.append(service) }
+    } else if let url = configuration.databaseURL {
+        let postgres = try PostgresStore(url: url, logger: logger)
+        services.append(postgres)
+        store = postgres
+    } else {
+        store = try SQLiteStore(path: folder.databasePath, logger: logger)
+    }
+
+    let core = ConsoleCore(
+        configuration: configuration,
+        store: store,
+        signer: TokenSigner(keyBytes: signingKey),
+        certificates: certificates,
+        metrics: ConsoleMetrics(),
+        runtime: runtime,
+        logger: logger
+    )
+
+    let tls: TLSConfiguration? = configuration.insecureHTTP ? nil : try serverTLS(certificates)
+    if configuration.insecureHTTP {
+        logger.warning("console.insecure_http", metadata: ["hint": "plain HTTP and WS: for local development only"])
+    }
+
+    // The channel server: its own application, run as a service of the API application.
+    let channelRouter = ChannelServer(core: core).router()
+    let wsConfiguration = WebSocketServerConfiguration(
+        maxFrameSize: configuration.maxBodyBytes,
+        autoPing: .enabled(timePeriod: .seconds(Int64(configuration.heartbeatSeconds)))
+    )
+    let wsServer: HTTPServerBuilder = .http1WebSocketUpgrade(webSocketRouter: channelRouter, configuration: .init(ws: wsConfiguration))
+    let channelApp = Application(
+        router: channelRouter,
+        server: try tls.map { try .tls(wsServer, tlsConfiguration: $0) } ?? wsServer,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.channelPort), serverName: "scute-channel"),
+        onServerRunning: { channel in runtime.setChannelPort(channel.localAddress?.port) },
+        logger: logger
+    )
+
+    let router = Router(context: ConsoleRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    APIRoutes(core: core).register(on: router)
+    let apiServer: HTTPServerBuilder = .http1()
+    var app = Application(
+        router: router,
+        server: try tls.map { try .tls(apiServer, tlsConfiguration: $0) } ?? apiServer,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.apiPort), serverName: "scute-console"),
+        onServerRunning: { channel in
+            runtime.setAPIPort(channel.localAddress?.port)
+            let scheme = configuration.insecureHTTP ? "http" : "https"
+            let host = configuration.subjectAlternativeNames.first ?? "localhost"
+            announce("Scute console: log in at \(scheme)://\(host):\(channel.localAddress?.port ?? configuration.apiPort)/")
+        },
+        logger: logger
+    )
+    app.addServices(services)
+    app.addServices(channelApp, PolicyWatcher(core: core), Housekeeping(core: core))
+    app.beforeServerStarts {
+        try await store.migrate()
+        try await createFirstAdmin(core: core, announce: announce)
+        try await core.refreshPolicy()
+    }
+    return app
+}
+
+private func serverTLS(_ certificates: ConsoleCertificates) throws -> TLSConfiguration {
+    let chain = try NIOSSLCertificate.fromPEMBytes(Array((certificates.serverCertificatePEM + "\n" + certificates.caCertificatePEM + "\n").utf8))
+    let key = try NIOSSLPrivateKey(bytes: Array(certificates.serverKeyPEM.utf8), format: .pem)
+    var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+    // A peer that vanishes without close_notify should not hold a connection (or a shutdown) for long.
+    tls.shutdownTimeout = .seconds(1)
+    return tls
+}
+
+/// On first start (no users), creates `admin` with SCUTE_ADMIN_PASSWORD or a generated password printed once.
+private func createFirstAdmin(core: ConsoleCore, announce: @Sendable (String) -> Void) async throws {
+    guard try await core.store.users().isEmpty else { return }
+    let generated = core.configuration.adminPassword == nil
+    let password = core.configuration.adminPassword ?? Secrets.token(15)
+    let hash = Bcrypt.hash(password, cost: core.configuration.bcryptCost)
+    let created = await createUnlessPresent(core.store, User(name: "admin", passwordHash: hash, role: .admin, createdAt: WallClock.milliseconds()))
+    // Another replica may have made it first.
+    guard try created.get() else { return }
+    if generated {
+        core.runtime.setGeneratedAdminPassword(password)
+        announce("Scute console: created user admin with password \(password) (shown once; change it after logging in)")
+    } else {
+        core.logger.notice("console.admin.created", metadata: ["user": "admin", "password": "from SCUTE_ADMIN_PASSWORD"])
+    }
+}
+
+/// Creates a user; false when one with that name exists already.
+private func createUnlessPresent(_ store: any ScuteStore, _ user: User) async -> Result<Bool, StoreError> {
+    do {
+        try await store.createUser(user)
+        return .success(true)
+    } catch {
+        return error.isConflict ? .success(false) : .failure(error)
+    }
+}

@@ -1,0 +1,153 @@
+import Logging
+import ScuteCore
+import ScuteStore
+import ScuteUplink
+import Synchronization
+
+/// What the API, the channel and the background services share.
+final class ConsoleCore: Sendable {
+    let configuration: ConsoleConfiguration
+    let store: any ScuteStore
+    let signer: TokenSigner
+    let certificates: ConsoleCertificates
+    let hub: ChannelHub
+    let metrics: ConsoleMetrics
+    let throttle: LoginThrottle
+    let logger: Logger
+    let runtime: ConsoleRuntime
+
+    init(
+        configuration: ConsoleConfiguration,
+        store: any ScuteStore,
+        signer: TokenSigner,
+        certificates: ConsoleCertificates,
+        metrics: ConsoleMetrics,
+        runtime: ConsoleRuntime,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.signer = signer
+        self.certificates = certificates
+        self.metrics = metrics
+        self.hub = ChannelHub(metrics: metrics)
+        self.throttle = LoginThrottle(limit: configuration.loginAttempts, window: configuration.loginWindowSeconds)
+        self.runtime = runtime
+        self.logger = logger
+    }
+
+    /// Reloads rules and collections and pushes what changed to connected defenders.
+    func refreshPolicy() async throws(StoreError) {
+        let policy = try await store.runtimePolicy()
+        let collections = try await store.collections()
+        await hub.update(PolicyResolver(policy: policy, collections: collections))
+    }
+
+    /// The current rotation generation of defender tokens; older tokens are refused.
+    func defenderTokenGeneration() async throws(StoreError) -> Int64 {
+        Int64(try await store.setting(SettingKey.defenderTokenGeneration) ?? "0") ?? 0
+    }
+
+    /// A new install bundle for `consoleAddress` with a fresh defender token.
+    func installBundle(consoleAddress: String) async throws(StoreError) -> InstallBundle {
+        let generation = try await defenderTokenGeneration()
+        let token = signer.sign(
+            TokenSigner.Claims(
+                kind: .defender,
+                subject: "defender",
+                role: "defender",
+                expires: WallClock.milliseconds() / 1000 + configuration.defenderTokenLifetime,
+                generation: generation
+            )
+        )
+        return InstallBundle(consoleAddress: consoleAddress, caCertificatePEM: certificates.caCertificatePEM, token: token)
+    }
+
+    /// The channel address defenders use by default: the first SAN and the channel port.
+    var defaultConsoleAddress: String {
+        let host = configuration.subjectAlternativeNames.first ?? "localhost"
+        let port = runtime.channelPort ?? configuration.channelPort
+        let h = host.contains(":") ? "[\(host)]" : host
+        return "\(configuration.insecureHTTP ? "ws" : "wss")://\(h):\(port)"
+    }
+
+    /// Resolves a bearer token (login token or API token) to an identity; nil when it is not valid.
+    func authenticate(bearer token: String) async throws(StoreError) -> Identity? {
+        let now = WallClock.milliseconds()
+        if token.hasPrefix("v1.") {
+            guard let claims = signer.verify(token, now: now / 1000), claims.kind == .user else { return nil }
+            // The user must still exist; their current role applies.
+            guard let user = try await store.user(named: claims.subject) else { return nil }
+            return Identity(name: user.name, role: user.role, source: .session)
+        }
+        if token.hasPrefix(APITokenFormat.prefix) {
+            guard let (id, secret) = APITokenFormat.split(token), let stored = try await store.apiToken(id: id) else { return nil }
+            guard Secrets.constantTimeEqual(Secrets.sha256Hex(secret), stored.secretHash) else { return nil }
+            if let expires = stored.expiresAt, expires <= now { return nil }
+            guard try await store.user(named: stored.userName) != nil else { return nil }
+            return Identity(name: stored.userName, role: stored.role, source: .apiToken)
+        }
+        return nil
+    }
+}
+
+/// Keys of the settings table the console uses.
+enum SettingKey {
+    static let defenderTokenGeneration = "defenderTokenGeneration"
+    static let defenderExpirySeconds = "defenderExpirySeconds"
+    static let auditRetentionDays = "auditRetentionDays"
+    /// Settings clients may read and change through the API, with their checks.
+    static let editable: [String: ClosedRange<Int>] = [
+        defenderExpirySeconds: 60...(90 * 86400),
+        auditRetentionDays: 1...3650,
+    ]
+}
+
+/// API tokens look like `scute_<id>.<secret>`; the store keeps the id and the secret's SHA-256.
+enum APITokenFormat {
+    static let prefix = "scute_"
+
+    static func make(id: String, secret: String) -> String { "\(prefix)\(id).\(secret)" }
+
+    static func split(_ token: String) -> (String, String)? {
+        let body = token.dropFirst(prefix.count)
+        guard let dot = body.firstIndex(of: ".") else { return nil }
+        let id = String(body[..<dot])
+        let secret = String(body[body.index(after: dot)...])
+        guard !id.isEmpty, !secret.isEmpty else { return nil }
+        return (id, secret)
+    }
+}
+
+/// Facts known once the servers run (the ports they bound), for the CLI and tests.
+public final class ConsoleRuntime: Sendable {
+    private struct State {
+        var apiPort: Int?
+        var channelPort: Int?
+        var generatedAdminPassword: String?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// The port the channel server listens on, once it runs.
+    public var channelPort: Int? { state.withLock { $0.channelPort } }
+    public var apiPort: Int? { state.withLock { $0.apiPort } }
+    /// The admin password generated at first start (nil when SCUTE_ADMIN_PASSWORD gave it, or not first start).
+    public var generatedAdminPassword: String? { state.withLock { $0.generatedAdminPassword } }
+
+    func setChannelPort(_ port: Int?) { state.withLock { $0.channelPort = port } }
+    func setAPIPort(_ port: Int?) { state.withLock { $0.apiPort = port } }
+    func setGeneratedAdminPassword(_ password: String) { state.withLock { $0.generatedAdminPassword = password } }
+
+    /// Waits (up to `timeout`) for the channel server to be listening; returns its port.
+    public func waitForChannelPort(timeout: Duration = .seconds(10)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let port = channelPort { return port }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw ConsoleError.setup("the channel server did not start")
+    }
+}

@@ -1,0 +1,291 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ScuteCore
+import ScuteUplink
+import Synchronization
+
+/// Settings of the sidecar's relay between the in-task defenders and the console.
+public struct RelayConfiguration: Sendable {
+    /// The shared volume; the socket is `<volume>/channel.sock`.
+    public var volume: String
+    public var bundle: InstallBundle
+    /// SCUTE_CONSOLE, when it overrides the bundle's address.
+    public var consoleAddress: String?
+    /// One data folder (policy cache, audit spool) per defender below it; writable by the sidecar only.
+    public var relayFolder: String
+    /// Filled into a defender's hello where it left them empty (the sidecar knows its task).
+    public var appID: String
+    public var taskFamily: String
+    public var taskARN: String
+    /// How long a defender's console channel stays up after its last connection closed (and its spool is empty).
+    public var linger: Duration
+
+    public init(
+        volume: String,
+        bundle: InstallBundle,
+        consoleAddress: String? = nil,
+        relayFolder: String? = nil,
+        appID: String = "",
+        taskFamily: String = "",
+        taskARN: String = "",
+        linger: Duration = .seconds(10)
+    ) {
+        self.volume = volume
+        self.bundle = bundle
+        self.consoleAddress = consoleAddress
+        self.relayFolder = relayFolder ?? Self.join(volume, ".relay")
+        self.appID = appID
+        self.taskFamily = taskFamily
+        self.taskARN = taskARN
+        self.linger = linger
+    }
+
+    /// The relay the sidecar's environment asks for: nil without SCUTE_INSTALL_BUNDLE.
+    public static func fromEnvironment(_ env: [String: String], volume: String) throws(RelayError) -> RelayConfiguration? {
+        guard let encoded = env["SCUTE_INSTALL_BUNDLE"], !encoded.isEmpty else { return nil }
+        let bundle: InstallBundle
+        do {
+            bundle = try InstallBundle.decode(encoded)
+        } catch {
+            throw .configuration("SCUTE_INSTALL_BUNDLE: \(error.message)")
+        }
+        func value(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
+        return RelayConfiguration(
+            volume: volume,
+            bundle: bundle,
+            consoleAddress: value("SCUTE_CONSOLE"),
+            relayFolder: value("SCUTE_RELAY_FOLDER"),
+            appID: value("SCUTE_APP_ID") ?? "",
+            taskFamily: value("SCUTE_TASK_FAMILY") ?? "",
+            taskARN: value("SCUTE_TASK_ARN") ?? ""
+        )
+    }
+
+    /// The unix socket the defenders connect to.
+    public var socketPath: String { Self.join(volume, LocalMessage.socketName) }
+
+    static func join(_ folder: String, _ name: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+}
+
+/// Errors of the relay.
+public struct RelayError: Error, Equatable, CustomStringConvertible {
+    private enum Kind: Equatable {
+        case configuration(String)
+        case peer(String)
+    }
+
+    private let kind: Kind
+
+    static func configuration(_ m: String) -> RelayError { RelayError(kind: .configuration(m)) }
+    static func peer(_ m: String) -> RelayError { RelayError(kind: .peer(m)) }
+
+    public var description: String {
+        switch kind {
+        case .configuration(let m): return m
+        case .peer(let m): return "defender: \(m)"
+        }
+    }
+}
+
+/// The sidecar's relay: serves the in-task defenders on `<volume>/channel.sock` and runs one console
+/// ``Uplink`` per defender (its own hello, policy cache and durable spool), forwarding policies down and
+/// audits up. A batch is acknowledged to the defender only once it is in the spool.
+public final class Relay: Sendable {
+    public let configuration: RelayConfiguration
+    private let logger: Logger
+    private let defenders = Mutex<[String: RelayedDefender]>([:])
+    private let started: AsyncStream<RelayedDefender>
+    private let startContinuation: AsyncStream<RelayedDefender>.Continuation
+
+    public init(configuration: RelayConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        (started, startContinuation) = AsyncStream<RelayedDefender>.makeStream()
+    }
+
+    /// The defenders with a console channel now.
+    public var defenderIDs: [String] { defenders.withLock { Array($0.keys) } }
+
+    /// Listens and relays until the task is cancelled.
+    public func run() async throws {
+        try FileManager.default.createDirectory(atPath: configuration.volume, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: configuration.relayFolder,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
+        let path = configuration.socketPath
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 64)
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        // App containers often run as another user: anyone who can reach the volume may connect.
+        chmod(path, 0o666)
+        logger.info("relay.listening", metadata: ["socket": "\(path)"])
+        defer { unlink(path) }
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                try await server.executeThenClose { inbound in
+                    try await withThrowingDiscardingTaskGroup { connections in
+                        for try await connection in inbound {
+                            connections.addTask { await self.serve(connection) }
+                        }
+                    }
+                }
+            }
+            for await defender in started {
+                group.addTask {
+                    await defender.run(linger: self.configuration.linger) { self.retire(defender) }
+                }
+            }
+        }
+    }
+
+    /// One defender connection, until it closes or breaks the protocol.
+    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+        var attached: (RelayedDefender, Int)?
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                let writer: RelayedDefender.Writer = { message in
+                    try? await outbound.write(ByteBuffer(string: message.line))
+                }
+                defer { if let (defender, token) = attached { defender.detach(token) } }
+                var lines = LineBuffer()
+                for try await chunk in inbound {
+                    for line in try lines.append(chunk.readableBytesView) {
+                        let message = try LocalMessage.parse(line)
+                        switch message.type {
+                        case .hello:
+                            guard attached == nil else { throw RelayError.peer("a second hello") }
+                            let (defender, token) = try attach(hello: message.payload, writer: writer)
+                            attached = (defender, token)
+                            if let policy = defender.uplink.policy {
+                                await writer(.policy(version: policy.version, rule: policy.rule, document: policy.document))
+                            }
+                        case .audits:
+                            guard let (defender, _) = attached else { throw RelayError.peer("audits before hello") }
+                            try defender.uplink.send(json: message.events)
+                            try await outbound.write(ByteBuffer(string: LocalMessage.ack(message.id).line))
+                        case .policy, .ack:
+                            throw RelayError.peer("unexpected \(message.type.rawValue) message")
+                        }
+                    }
+                }
+            }
+        } catch {
+            logger.info("relay.connection.closed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func attach(hello payload: JSONObject, writer: @escaping RelayedDefender.Writer) throws -> (RelayedDefender, Int) {
+        var hello = try DefenderHello(payload: payload)
+        guard Self.isSafeID(hello.defenderID) else { throw RelayError.peer("hello.defenderID: letters, digits, '.', '_' and '-' only") }
+        if hello.appID.isEmpty { hello.appID = configuration.appID }
+        if hello.taskFamily.isEmpty { hello.taskFamily = configuration.taskFamily }
+        if hello.taskARN.isEmpty { hello.taskARN = configuration.taskARN }
+        return try defenders.withLock { registry in
+            if let existing = registry[hello.defenderID] {
+                return (existing, existing.attach(writer))
+            }
+            let uplink = try Uplink(
+                configuration: UplinkConfiguration(
+                    bundle: configuration.bundle,
+                    consoleAddress: configuration.consoleAddress,
+                    dataFolder: RelayConfiguration.join(configuration.relayFolder, hello.defenderID),
+                    hello: hello
+                ),
+                logger: logger
+            )
+            let defender = RelayedDefender(uplink: uplink)
+            registry[hello.defenderID] = defender
+            startContinuation.yield(defender)
+            logger.info("relay.defender.attached", metadata: ["defender.id": "\(hello.defenderID)", "app.id": "\(hello.appID)"])
+            return (defender, defender.attach(writer))
+        }
+    }
+
+    /// Removes an idle defender, unless a connection attached meanwhile; returns whether it did.
+    private func retire(_ defender: RelayedDefender) -> Bool {
+        defenders.withLock { registry in
+            guard defender.isIdle else { return false }
+            let id = defender.uplink.configuration.hello.defenderID
+            if registry[id] === defender { registry[id] = nil }
+            return true
+        }
+    }
+
+    static func isSafeID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 128 && !id.hasPrefix(".")
+            && id.unicodeScalars.allSatisfy {
+                ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "._-".unicodeScalars.contains($0)
+            }
+    }
+}
+
+/// One defender's console channel and the connections attached to it.
+final class RelayedDefender: Sendable {
+    typealias Writer = @Sendable (LocalMessage) async -> Void
+
+    private struct State {
+        var writers: [Int: Writer] = [:]
+        var nextToken = 0
+        var idleSince = ContinuousClock.now
+    }
+
+    let uplink: Uplink
+    private let state = Mutex(State())
+
+    init(uplink: Uplink) { self.uplink = uplink }
+
+    func attach(_ writer: @escaping Writer) -> Int {
+        state.withLock { s in
+            s.nextToken += 1
+            s.writers[s.nextToken] = writer
+            return s.nextToken
+        }
+    }
+
+    func detach(_ token: Int) {
+        state.withLock { s in
+            s.writers[token] = nil
+            if s.writers.isEmpty { s.idleSince = .now }
+        }
+    }
+
+    /// No connection attached and nothing left to upload.
+    var isIdle: Bool { state.withLock { $0.writers.isEmpty } && uplink.spool.pending().isEmpty }
+
+    private func idleFor(_ linger: Duration) -> Bool {
+        let since = state.withLock { s in s.writers.isEmpty ? s.idleSince : nil }
+        guard let since else { return false }
+        return ContinuousClock.now - since >= linger && uplink.spool.pending().isEmpty
+    }
+
+    /// Runs the console channel until the defender has been idle for `linger` and `retire` agrees.
+    func run(linger: Duration, retire: @escaping @Sendable () -> Bool) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await self.uplink.run { policy in
+                    let writers = self.state.withLock { Array($0.writers.values) }
+                    for write in writers { await write(.policy(version: policy.version, rule: policy.rule, document: policy.document)) }
+                }
+            }
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: .milliseconds(500))
+                } catch {
+                    break
+                }
+                if idleFor(linger) && retire() { break }
+            }
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// A defender the console knows, connected or not.
+public struct DefenderRecord: Sendable, Equatable {
+    /// Stable identifier the defender generates once and keeps in its data folder.
+    public var id: String
+    public var appID: String
+    public var taskFamily: String
+    public var taskARN: String
+    public var container: String
+    public var image: String
+    public var version: String
+    public var connected: Bool
+    /// When it connected (if connected) or disconnected (if not), milliseconds since the epoch.
+    public var since: Int64
+    public var lastSeen: Int64
+    public var revoked: Bool
+
+    public init(
+        id: String,
+        appID: String,
+        taskFamily: String = "",
+        taskARN: String = "",
+        container: String = "",
+        image: String = "",
+        version: String = "",
+        connected: Bool = false,
+        since: Int64 = 0,
+        lastSeen: Int64 = 0,
+        revoked: Bool = false
+    ) {
+        self.id = id
+        self.appID = appID
+        self.taskFamily = taskFamily
+        self.taskARN = taskARN
+        self.container = container
+        self.image = image
+        self.version = version
+        self.connected = connected
+        self.since = since
+        self.lastSeen = lastSeen
+        self.revoked = revoked
+    }
+
+    /// The identity collections match against.
+    public var identity: DefenderIdentity {
+        DefenderIdentity(appID: appID, taskFamily: taskFamily, container: container, image: image)
+    }
+}

@@ -1,0 +1,70 @@
+/// The versioned schema: migrations run in order, each once, recorded in the database.
+/// Never edit a released migration; add the next one.
+enum Schema {
+    struct Migration {
+        let version: Int
+        let name: String
+        let sqlite: [String]
+        let postgres: [String]
+    }
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "initial", sqlite: initial(bigint: "INTEGER"), postgres: initial(bigint: "BIGINT")),
+        Migration(
+            version: 2,
+            name: "audit indexes",
+            sqlite: auditIndexes,
+            postgres: auditIndexes
+        ),
+    ]
+
+    private static func initial(bigint: String) -> [String] {
+        [
+            """
+            CREATE TABLE users (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL,
+                created_at \(bigint) NOT NULL)
+            """,
+            """
+            CREATE TABLE api_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, user_name TEXT NOT NULL, role TEXT NOT NULL,
+                secret_hash TEXT NOT NULL, created_at \(bigint) NOT NULL, expires_at \(bigint))
+            """,
+            """
+            CREATE TABLE collections (name TEXT PRIMARY KEY, description TEXT NOT NULL, app_ids TEXT NOT NULL,
+                images TEXT NOT NULL, containers TEXT NOT NULL, task_families TEXT NOT NULL, updated_at \(bigint) NOT NULL)
+            """,
+            """
+            CREATE TABLE runtime_rules (name TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT NOT NULL,
+                updated_at \(bigint) NOT NULL)
+            """,
+            "CREATE TABLE policy_version (id INTEGER PRIMARY KEY CHECK (id = 1), version \(bigint) NOT NULL)",
+            "INSERT INTO policy_version (id, version) VALUES (1, 0)",
+            """
+            CREATE TABLE defenders (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, task_family TEXT NOT NULL, task_arn TEXT NOT NULL,
+                container TEXT NOT NULL, image TEXT NOT NULL, version TEXT NOT NULL, connected INTEGER NOT NULL,
+                since \(bigint) NOT NULL, last_seen \(bigint) NOT NULL, revoked INTEGER NOT NULL)
+            """,
+            """
+            CREATE TABLE audits (id TEXT PRIMARY KEY, time \(bigint) NOT NULL, defender_id TEXT NOT NULL, app_id TEXT NOT NULL,
+                container TEXT NOT NULL, type TEXT NOT NULL, effect TEXT NOT NULL, rule TEXT NOT NULL,
+                attack_type TEXT NOT NULL, body TEXT NOT NULL)
+            """,
+            "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        ]
+    }
+
+    private static let auditIndexes = [
+        "CREATE INDEX audits_time ON audits (time)",
+        "CREATE INDEX audits_app_time ON audits (app_id, time)",
+    ]
+}
+
+/// JSON text for the string lists stored in one column.
+enum StringList {
+    static func encode(_ values: [String]) -> String {
+        JSONValueBridge.encode(values)
+    }
+
+    static func decode(_ text: String) -> [String] {
+        JSONValueBridge.decode(text)
+    }
+}

@@ -1,0 +1,62 @@
+import ScuteCore
+
+/// Everything the console keeps. Two implementations pass the same test suite: ``SQLiteStore`` (the default,
+/// one file in the data folder) and ``PostgresStore`` (several console replicas on one database).
+public protocol ScuteStore: Sendable {
+    /// Applies the migrations this build knows and the database has not seen yet.
+    func migrate() async throws(StoreError)
+
+    // MARK: Users and API tokens
+    func createUser(_ user: User) async throws(StoreError)
+    func user(named name: String) async throws(StoreError) -> User?
+    func users() async throws(StoreError) -> [User]
+    func updateUser(_ user: User) async throws(StoreError)
+    func deleteUser(named name: String) async throws(StoreError) -> Bool
+
+    func createAPIToken(_ token: APIToken) async throws(StoreError)
+    func apiToken(id: String) async throws(StoreError) -> APIToken?
+    func apiTokens() async throws(StoreError) -> [APIToken]
+    func deleteAPIToken(id: String) async throws(StoreError) -> Bool
+
+    // MARK: Collections (each change bumps the policy version: collections change what rules match)
+    func createCollection(_ collection: StoredCollection) async throws(StoreError)
+    func updateCollection(_ collection: StoredCollection) async throws(StoreError)
+    func collection(named name: String) async throws(StoreError) -> StoredCollection?
+    func collections() async throws(StoreError) -> [StoredCollection]
+    func deleteCollection(named name: String) async throws(StoreError) -> Bool
+
+    // MARK: Runtime rules (ordered; every change bumps the policy version)
+    func runtimePolicy() async throws(StoreError) -> RuntimePolicy
+    func policyVersion() async throws(StoreError) -> Int64
+    /// Adds a rule at `position` (0 is first; nil appends); returns the new policy version.
+    func createRule(_ rule: RuntimeRule, at position: Int?) async throws(StoreError) -> Int64
+    func updateRule(_ rule: RuntimeRule) async throws(StoreError) -> Int64
+    func deleteRule(named name: String) async throws(StoreError) -> Int64
+    /// Puts the rules in this order; `names` must name every rule once.
+    func reorderRules(_ names: [String]) async throws(StoreError) -> Int64
+
+    // MARK: Defenders
+    /// Records a defender as connected now (identity updated, `revoked` kept).
+    func defenderConnected(_ defender: DefenderRecord, at time: Int64) async throws(StoreError)
+    func defenderDisconnected(id: String, at time: Int64) async throws(StoreError)
+    func defendersSeen(ids: [String], at time: Int64) async throws(StoreError)
+    func defender(id: String) async throws(StoreError) -> DefenderRecord?
+    func defenders() async throws(StoreError) -> [DefenderRecord]
+    func revokeDefender(id: String, at time: Int64) async throws(StoreError) -> Bool
+    func deleteDefender(id: String) async throws(StoreError) -> Bool
+    /// Marks connected defenders not seen since `lastSeenBefore` as disconnected (a replica or a link died).
+    func markStaleDefenders(lastSeenBefore: Int64) async throws(StoreError) -> Int
+    /// Deletes defenders disconnected since before `disconnectedBefore` (revoked ones are kept).
+    func expireDefenders(disconnectedBefore: Int64) async throws(StoreError) -> Int
+
+    // MARK: Audits
+    /// Stores audits whose ids are new; returns how many were new. Durable when it returns.
+    func insertAudits(_ audits: [StoredAudit]) async throws(StoreError) -> Int
+    func audits(_ query: AuditQuery) async throws(StoreError) -> AuditPage
+    func deleteAudits(before time: Int64) async throws(StoreError) -> Int
+
+    // MARK: Settings
+    func setting(_ key: String) async throws(StoreError) -> String?
+    func setSetting(_ key: String, _ value: String) async throws(StoreError)
+    func settings() async throws(StoreError) -> [String: String]
+}

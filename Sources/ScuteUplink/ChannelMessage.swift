@@ -1,0 +1,135 @@
+import ScuteCore
+
+/// One message on the defender channel: `{"type": ..., "id": ..., "payload": {...}}` as a WebSocket text frame.
+///
+/// Defender to console: `hello` (identity), `audits` (a batch; `id` is its sequence number), `heartbeat`.
+/// Console to defender: `welcome` and `policy` (the policy for this defender and its version), `ack` (same
+/// `id` as the batch, sent only once the batch is stored), `heartbeat`, `error` (then the console closes).
+public struct ChannelMessage: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case hello, welcome, policy, audits, ack, heartbeat, error
+    }
+
+    /// The protocol version in `hello` and `welcome`.
+    public static let protocolVersion = 1
+
+    public var type: Kind
+    public var id: String
+    public var payload: JSONObject
+
+    public init(type: Kind, id: String = "", payload: JSONObject = JSONObject()) {
+        self.type = type
+        self.id = id
+        self.payload = payload
+    }
+
+    public var text: String {
+        JSONValue.object(JSONObject(["type": .string(type.rawValue), "id": .string(id), "payload": .object(payload)])).serialized(.compact)
+    }
+
+    /// Parses a frame; the error names what is wrong.
+    public static func parse(_ text: String) -> Result<ChannelMessage, ChannelProtocolError> {
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(text)
+        } catch {
+            return .failure(ChannelProtocolError("message is not valid JSON: \(error)"))
+        }
+        guard let o = value.objectValue else { return .failure(ChannelProtocolError("message: expected an object")) }
+        for key in o.keys where !["type", "id", "payload"].contains(key) {
+            return .failure(ChannelProtocolError("message.\(key): unknown field"))
+        }
+        guard let t = o["type"]?.stringValue else { return .failure(ChannelProtocolError("message.type: missing")) }
+        guard let kind = Kind(rawValue: t) else { return .failure(ChannelProtocolError("message.type: unknown type \(t)")) }
+        let id: String
+        switch o["id"] {
+        case nil, .null?: id = ""
+        case .string(let s)?: id = s
+        case .number(let n)?: id = n
+        default: return .failure(ChannelProtocolError("message.id: expected a string"))
+        }
+        var payload = JSONObject()
+        if let p = o["payload"], p != .null {
+            guard let po = p.objectValue else { return .failure(ChannelProtocolError("message.payload: expected an object")) }
+            payload = po
+        }
+        return .success(ChannelMessage(type: kind, id: id, payload: payload))
+    }
+}
+
+/// A channel message that breaks the protocol.
+public struct ChannelProtocolError: Error, Equatable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Who is on the other end of a channel, as `hello` says.
+public struct DefenderHello: Sendable, Equatable {
+    /// Stable id the defender keeps in its data folder.
+    public var defenderID: String
+    public var appID: String
+    public var taskFamily: String
+    public var taskARN: String
+    public var container: String
+    public var image: String
+    public var version: String
+
+    public init(
+        defenderID: String,
+        appID: String,
+        taskFamily: String = "",
+        taskARN: String = "",
+        container: String = "",
+        image: String = "",
+        version: String = ""
+    ) {
+        self.defenderID = defenderID
+        self.appID = appID
+        self.taskFamily = taskFamily
+        self.taskARN = taskARN
+        self.container = container
+        self.image = image
+        self.version = version
+    }
+
+    static let fields = ["defenderID", "appID", "taskFamily", "taskARN", "container", "image", "version", "protocol"]
+
+    public var payload: JSONObject {
+        JSONObject([
+            "protocol": .int(ChannelMessage.protocolVersion),
+            "defenderID": .string(defenderID),
+            "appID": .string(appID),
+            "taskFamily": .string(taskFamily),
+            "taskARN": .string(taskARN),
+            "container": .string(container),
+            "image": .string(image),
+            "version": .string(version),
+        ])
+    }
+
+    public init(payload p: JSONObject) throws(ChannelProtocolError) {
+        for key in p.keys where !Self.fields.contains(key) { throw ChannelProtocolError("hello.\(key): unknown field") }
+        func s(_ k: String, required: Bool = false) throws(ChannelProtocolError) -> String {
+            guard let v = p[k], v != .null else {
+                if required { throw ChannelProtocolError("hello.\(k): missing") }
+                return ""
+            }
+            guard let str = v.stringValue, str.utf8.count <= 512 else {
+                throw ChannelProtocolError("hello.\(k): expected a string of at most 512 bytes")
+            }
+            return str
+        }
+        let id = try s("defenderID", required: true)
+        guard !id.isEmpty else { throw ChannelProtocolError("hello.defenderID: must not be empty") }
+        self.init(
+            defenderID: id,
+            appID: try s("appID"),
+            taskFamily: try s("taskFamily"),
+            taskARN: try s("taskARN"),
+            container: try s("container"),
+            image: try s("image"),
+            version: try s("version")
+        )
+    }
+}

@@ -1,0 +1,284 @@
+import Foundation
+import HTTPTypes
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ScuteCore
+import Synchronization
+
+/// The policy the console sent for this defender.
+public struct UplinkPolicy: Sendable, Equatable {
+    public var version: Int64
+    /// The name of the console rule that matched, if any.
+    public var rule: String?
+    /// `{"rules": [...]}` in the policy model.
+    public var document: JSONValue
+
+    public init(version: Int64, rule: String?, document: JSONValue) {
+        self.version = version
+        self.rule = rule
+        self.document = document
+    }
+
+    /// The document as a ``Policy`` the defender enforces.
+    public func policy() throws(PolicyError) -> Policy { try Policy(json: document) }
+
+    var json: JSONValue {
+        ["version": .number(String(version)), "rule": rule.map(JSONValue.string) ?? .null, "policy": document]
+    }
+
+    init?(payload: JSONObject) {
+        guard let doc = payload["policy"], doc.objectValue != nil else { return nil }
+        let version = payload["version"]?.intValue.map(Int64.init) ?? 0
+        self.init(version: version, rule: payload["rule"]?.stringValue, document: doc)
+    }
+}
+
+/// Settings of the uplink (the defender's or sidecar's link to the console).
+public struct UplinkConfiguration: Sendable {
+    public var bundle: InstallBundle
+    /// The channel address; SCUTE_CONSOLE overrides the bundle's.
+    public var consoleAddress: String
+    /// Holds `policy.json` (the last policy) and `spool/` (audits not yet acknowledged).
+    public var dataFolder: String
+    public var hello: DefenderHello
+    public var heartbeat: Duration
+    /// First wait before reconnecting; doubles up to `maxReconnectDelay`.
+    public var reconnectDelay: Duration
+    public var maxReconnectDelay: Duration
+    /// How long to wait for an ack before reconnecting.
+    public var ackTimeout: Duration
+
+    public init(
+        bundle: InstallBundle,
+        consoleAddress: String? = nil,
+        dataFolder: String,
+        hello: DefenderHello,
+        heartbeat: Duration = .seconds(10),
+        reconnectDelay: Duration = .milliseconds(200),
+        maxReconnectDelay: Duration = .seconds(30),
+        ackTimeout: Duration = .seconds(15)
+    ) {
+        self.bundle = bundle
+        self.consoleAddress = consoleAddress ?? bundle.consoleAddress
+        self.dataFolder = dataFolder
+        self.hello = hello
+        self.heartbeat = heartbeat
+        self.reconnectDelay = reconnectDelay
+        self.maxReconnectDelay = maxReconnectDelay
+        self.ackTimeout = ackTimeout
+    }
+
+    /// The stable defender id kept in the data folder (created on first use).
+    public static func defenderID(dataFolder: String) throws -> String {
+        let path = dataFolder + "/defender-id"
+        if let data = FileManager.default.contents(atPath: path), let id = String(data: data, encoding: .utf8), !id.isEmpty {
+            return id.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
+        let id = AuditEvent.newID()
+        try Data(id.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return id
+    }
+}
+
+/// The defender side of the channel: connects with the install bundle, keeps the last policy in the data
+/// folder, spools audits on disk and uploads them in acknowledged batches, reconnects with backoff.
+public final class Uplink: Sendable {
+    public let configuration: UplinkConfiguration
+    public let spool: AuditSpool
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var connected = false
+        var lastPolicy: UplinkPolicy?
+        var fatal: String?
+    }
+
+    public init(configuration: UplinkConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        try FileManager.default.createDirectory(
+            atPath: configuration.dataFolder,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
+        self.spool = try AuditSpool(directory: configuration.dataFolder + "/spool")
+        let cached = Self.loadCachedPolicy(dataFolder: configuration.dataFolder)
+        state.withLock { $0.lastPolicy = cached }
+    }
+
+    /// Whether a channel is up now.
+    public var isConnected: Bool { state.withLock { $0.connected } }
+    /// The latest policy: from the console, or from the cache of an earlier run.
+    public var policy: UplinkPolicy? { state.withLock { $0.lastPolicy } }
+    /// Why the console refused this defender for good (revoked), if it did.
+    public var refusal: String? { state.withLock { $0.fatal } }
+
+    /// Queues audits for the console; durable on disk when this returns.
+    public func send(_ events: [AuditEvent]) throws { try spool.append(events.map(\.json)) }
+
+    /// Queues audit objects already in JSON form.
+    public func send(json events: [JSONValue]) throws { try spool.append(events) }
+
+    /// Connects and stays connected until the task is cancelled. `onPolicy` gets each policy the console sends.
+    public func run(onPolicy: @escaping @Sendable (UplinkPolicy) async -> Void = { _ in }) async {
+        var delay = configuration.reconnectDelay
+        while !Task.isCancelled {
+            let started = ContinuousClock.now
+            do {
+                try await session(onPolicy: onPolicy)
+            } catch is CancellationError {
+                break
+            } catch {
+                logger.debug("uplink.session.ended", metadata: ["error": "\(error)"])
+            }
+            state.withLock { $0.connected = false }
+            if ContinuousClock.now - started > .seconds(30) { delay = configuration.reconnectDelay }
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                break
+            }
+            delay = min(delay * 2, configuration.maxReconnectDelay)
+        }
+        state.withLock { $0.connected = false }
+    }
+
+    static func hostIsIPAddress(_ address: String) -> Bool {
+        var rest = Substring(address)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if rest.hasPrefix("[") { return true }
+        let host = rest.prefix { $0 != ":" && $0 != "/" }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
+    }
+
+    private func tlsConfiguration() throws -> TLSConfiguration? {
+        guard configuration.consoleAddress.hasPrefix("wss://") else { return nil }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.shutdownTimeout = .milliseconds(500)
+        if !configuration.bundle.caCertificatePEM.isEmpty {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(configuration.bundle.caCertificatePEM.utf8)))
+        }
+        return tls
+    }
+
+    private func session(onPolicy: @escaping @Sendable (UplinkPolicy) async -> Void) async throws {
+        var wsConfiguration = WebSocketClientConfiguration()
+        wsConfiguration.maxFrameSize = 1 << 20
+        // When the defender stops, do not wait long for the console's close frame.
+        wsConfiguration.closeTimeout = .milliseconds(500)
+        wsConfiguration.additionalHeaders = [.authorization: "Bearer \(configuration.bundle.token)"]
+        let url = configuration.consoleAddress.hasSuffix("/channel") ? configuration.consoleAddress : configuration.consoleAddress + "/channel"
+        var tls = try tlsConfiguration()
+        if tls != nil, Self.hostIsIPAddress(configuration.consoleAddress) {
+            // TLS forbids IP addresses in SNI, and the WebSocket client would send the host as SNI: name the
+            // server something else and check the certificate against the console's own CA only (the bundle's
+            // CA signs nothing but this console's certificates), without the host name check.
+            wsConfiguration.sniHostname = "scute-console"
+            tls?.certificateVerification = .noHostnameVerification
+        }
+        try await WebSocketClient.connect(url: url, configuration: wsConfiguration, tlsConfiguration: tls, logger: logger) {
+            inbound,
+            outbound,
+            _ in
+            try await self.converse(inbound: inbound, outbound: outbound, onPolicy: onPolicy)
+        }
+    }
+
+    private func converse(
+        inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter,
+        onPolicy: @escaping @Sendable (UplinkPolicy) async -> Void
+    ) async throws {
+        try await outbound.write(.text(ChannelMessage(type: .hello, payload: configuration.hello.payload).text))
+        let (acks, ackContinuation) = AsyncStream<String>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Reader: policies, acks, errors.
+                defer { ackContinuation.finish() }
+                for try await frame in inbound.messages(maxSize: 1 << 22) {
+                    guard case .text(let text) = frame, case .success(let message) = ChannelMessage.parse(text) else { continue }
+                    switch message.type {
+                    case .welcome, .policy:
+                        self.state.withLock { $0.connected = true }
+                        if let policy = UplinkPolicy(payload: message.payload) {
+                            self.cache(policy)
+                            await onPolicy(policy)
+                        }
+                    case .ack:
+                        ackContinuation.yield(message.id)
+                    case .error:
+                        if message.payload["fatal"] == .bool(true) {
+                            let reason = message.payload["message"]?.stringValue ?? "refused"
+                            self.state.withLock { $0.fatal = reason }
+                            self.logger.warning("uplink.refused", metadata: ["reason": "\(reason)"])
+                        }
+                    default:
+                        break
+                    }
+                }
+                throw ChannelProtocolError("the console closed the channel")
+            }
+            group.addTask {
+                // Heartbeats.
+                var n = 0
+                while true {
+                    try await Task.sleep(for: self.configuration.heartbeat)
+                    n += 1
+                    try await outbound.write(.text(ChannelMessage(type: .heartbeat, id: String(n)).text))
+                }
+            }
+            group.addTask {
+                // Sender: the oldest spooled batch, one at a time, deleted only once acknowledged.
+                var ackIterator = acks.makeAsyncIterator()
+                while true {
+                    guard let seq = self.spool.pending().first else {
+                        try await Task.sleep(for: .milliseconds(50))
+                        continue
+                    }
+                    let events = self.spool.events(seq)
+                    if events.isEmpty {
+                        self.spool.remove(seq)
+                        continue
+                    }
+                    let id = String(seq)
+                    try await outbound.write(.text(ChannelMessage(type: .audits, id: id, payload: JSONObject(["events": .array(events)])).text))
+                    let deadline = ContinuousClock.now + self.configuration.ackTimeout
+                    var acknowledged = false
+                    while !acknowledged {
+                        guard ContinuousClock.now < deadline, let ack = await ackIterator.next() else {
+                            throw ChannelProtocolError("no ack for audit batch \(id)")
+                        }
+                        acknowledged = ack == id
+                    }
+                    self.spool.remove(seq)
+                }
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func cache(_ policy: UplinkPolicy) {
+        state.withLock { $0.lastPolicy = policy }
+        let path = configuration.dataFolder + "/policy.json"
+        do {
+            try Data(policy.json.serialized(.compact).utf8).write(to: URL(fileURLWithPath: path + ".tmp"))
+            _ = rename(path + ".tmp", path)
+        } catch {
+            logger.warning("uplink.policy_cache.failed")
+        }
+    }
+
+    static func loadCachedPolicy(dataFolder: String) -> UplinkPolicy? {
+        guard let data = FileManager.default.contents(atPath: dataFolder + "/policy.json"),
+            let value = try? JSONValue.parse(bytes: Array(data)), let o = value.objectValue
+        else { return nil }
+        return UplinkPolicy(payload: o)
+    }
+}

@@ -1,0 +1,197 @@
+"""End to end: a console on loopback, `scute defend` connected with a real install bundle.
+
+A rule created through the API blocks a process within a second, its audit can be queried through the
+API, and a console killed and restarted while audits stream in loses none of them.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+from conftest import free_port
+
+PASSWORD = "e2e-password"
+
+
+class Console:
+    def __init__(self, scute, data):
+        self.scute = scute
+        self.data = data
+        self.api = free_port()
+        self.channel = free_port()
+        self.proc = None
+
+    def start(self):
+        env = dict(os.environ, SCUTE_ADMIN_PASSWORD=PASSWORD)
+        self.log = open(os.path.join(self.data, "console.log"), "ab")
+        self.proc = subprocess.Popen(
+            [self.scute, "console", "--data", self.data, "--insecure-http", "--host", "127.0.0.1",
+             "--api-port", str(self.api), "--channel-port", str(self.channel)],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.api}/health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("console did not start")
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def call(self, method, path, token=None, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"http://127.0.0.1:{self.api}/api/v1{path}", data=data, method=method)
+        req.add_header("content-type", "application/json")
+        if token:
+            req.add_header("authorization", f"Bearer {token}")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+    def token(self):
+        return self.call("POST", "/authenticate", body={"username": "admin", "password": PASSWORD})["token"]
+
+
+@pytest.fixture
+def console(scute, tmp_path):
+    c = Console(scute, str(tmp_path / "console"))
+    os.makedirs(c.data)
+    c.start()
+    yield c
+    c.stop()
+
+
+def defender(scute, console, token, app_id, script, tmp_path, audit_log):
+    bundle = console.call("GET", f"/defenders/install-bundle?consoleaddr=ws://127.0.0.1:{console.channel}", token)
+    env = dict(
+        os.environ,
+        SCUTE_INSTALL_BUNDLE=bundle["installBundle"],
+        SCUTE_APP_ID=app_id,
+        SCUTE_DATA_FOLDER=str(tmp_path / f"defender-{app_id}"),
+        SCUTE_POLICY_WAIT="3",
+    )
+    os.makedirs(env["SCUTE_DATA_FOLDER"], exist_ok=True)
+    return subprocess.Popen(
+        [scute, "defend", "--audit-log", audit_log, "--", sys.executable, "-c", script],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def wait_connected(console, token, app_id, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        defenders = console.call("GET", "/defenders", token)["defenders"]
+        if any(d["appID"] == app_id and d["connected"] for d in defenders):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"defender {app_id} never connected")
+
+
+LOOP = """
+import subprocess, time
+end = time.time() + {seconds}
+while time.time() < end:
+    try:
+        ok = subprocess.run(["/usr/bin/id", "-u"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    except PermissionError:
+        ok = False
+    print(f"{{time.time():.6f}} {{'ran' if ok else 'blocked'}}", flush=True)
+    time.sleep(0.02)
+"""
+
+
+def test_rule_created_through_the_api_blocks_a_process_within_a_second(scute, console, tmp_path):
+    token = console.token()
+    log = str(tmp_path / "audits.jsonl")
+    proc = defender(scute, console, token, "e2e-block", LOOP.format(seconds=8), tmp_path, log)
+    try:
+        wait_connected(console, token, "e2e-block")
+        time.sleep(0.5)
+        created = time.time()
+        console.call("POST", "/policies/runtime/rules", token, {
+            "name": "deny-id",
+            "collections": [{"appIDs": ["e2e-block"]}],
+            "processes": {"effect": "prevent", "denied": ["/usr/bin/id"]},
+        })
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    lines = [line.split() for line in out.splitlines() if line.strip()]
+    before = [t for t, what in lines if float(t) < created]
+    assert before and all(what == "ran" for t, what in lines if float(t) < created), "id ran before the rule"
+    blocked = [float(t) for t, what in lines if what == "blocked"]
+    assert blocked, f"never blocked: {err}"
+    assert blocked[0] - created < 1.0, f"blocked {blocked[0] - created:.3f} s after the rule was created"
+    assert all(what == "blocked" for t, what in lines if float(t) > blocked[0])
+    # The audit reaches the console and can be queried by rule and app.
+    deadline = time.time() + 10
+    audits = []
+    while time.time() < deadline and not audits:
+        audits = console.call("GET", "/audits/runtime?appID=e2e-block&rule=deny-id", token)["audits"]
+        time.sleep(0.2)
+    assert audits and audits[0]["processPath"] == "/usr/bin/id"
+    assert audits[0]["attackType"] == "explicitlyDeniedProcess"
+    assert audits[0]["effect"] == "prevent"
+
+
+STREAM = """
+import subprocess, time
+for i in range({count}):
+    subprocess.run(["/usr/bin/id", "-u", str(i)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep({pause})
+"""
+
+
+def test_console_restarted_mid_stream_loses_no_audit(scute, console, tmp_path):
+    token = console.token()
+    console.call("POST", "/policies/runtime/rules", token, {
+        "name": "watch-id",
+        "collections": [{"appIDs": ["e2e-stream"]}],
+        "processes": {"effect": "alert", "denied": ["/usr/bin/id"]},
+    })
+    log = str(tmp_path / "stream.jsonl")
+    count = 200
+    proc = defender(scute, console, token, "e2e-stream", STREAM.format(count=count, pause=0.02), tmp_path, log)
+    try:
+        wait_connected(console, token, "e2e-stream")
+        time.sleep(1.0)
+        console.kill()  # a crash, mid-stream
+        time.sleep(1.0)
+        console.start()
+        proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    local = [json.loads(line) for line in open(log) if line.strip()]
+    local_ids = {e["id"] for e in local}
+    assert len({e["cmdline"] for e in local}) == count, "every launch was audited locally"
+    token = console.token()
+    deadline = time.time() + 30
+    stored = set()
+    while time.time() < deadline:
+        page = console.call("GET", "/audits/runtime?appID=e2e-stream&limit=1000", token)
+        stored = {a["id"] for a in page["audits"]}
+        if stored >= local_ids:
+            break
+        time.sleep(0.5)
+    assert local_ids - stored == set(), f"{len(local_ids - stored)} audits lost"
+    assert len(stored) == len(local_ids), "no duplicates"
