@@ -144,13 +144,13 @@ package enum Defender {
         return (dict, list)
     }
 
-    /// Loads a policy file (JSON).
+    /// Loads a policy file (JSON or YAML).
     package static func loadPolicy(_ path: String) throws(DefenderError) -> Policy {
         guard let bytes = Sys.readFile(path, limit: 16 << 20) else {
             throw .policy("cannot read \(path): \(SystemError.last("open").description)")
         }
         do {
-            return try Policy.parse(json: String(decoding: bytes, as: UTF8.self))
+            return try Policy.parse(text: String(decoding: bytes, as: UTF8.self))
         } catch {
             throw .policy("\(path): \(error.description)")
         }

@@ -11,6 +11,19 @@ extension Policy {
         return try Policy(json: value)
     }
 
+    /// Parses a policy file: JSON, or YAML (the subset `PolicyYAML` reads) when it does not start with `{`.
+    public static func parse(text: String) throws(PolicyError) -> Policy {
+        let first = text.unicodeScalars.first { !" \t\r\n\u{FEFF}".unicodeScalars.contains($0) }
+        if first == "{" { return try parse(json: text) }
+        let value: JSONValue
+        do {
+            value = try PolicyYAML.parse(text)
+        } catch {
+            throw .yamlSyntax(error.description)
+        }
+        return try Policy(json: value)
+    }
+
     /// Reads a policy from a parsed JSON document.
     public init(json: JSONValue) throws(PolicyError) {
         let root = try FieldReader(json, path: "policy")
