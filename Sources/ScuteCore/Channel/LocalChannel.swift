@@ -42,36 +42,17 @@ public struct LocalMessage: Sendable, Equatable {
     public static func ack(_ sequence: String) -> LocalMessage { LocalMessage(type: .ack, id: sequence) }
 
     /// The message as one line, newline included (compact JSON escapes every newline inside strings).
-    public var line: String {
-        JSONValue.object(JSONObject(["type": .string(type.rawValue), "id": .string(id), "payload": .object(payload)])).serialized(.compact)
-            + "\n"
-    }
+    public var line: String { ChannelEnvelope.text(type: type.rawValue, id: id, payload: payload) + "\n" }
 
     /// Parses one line (without its newline).
     public static func parse(_ line: String) throws(LocalChannelError) -> LocalMessage {
-        let value: JSONValue
-        do {
-            value = try JSONValue.parse(line)
-        } catch {
-            throw .malformed("not valid JSON: \(error.description)")
+        switch ChannelEnvelope.parse(line, rejectUnknownFields: false) {
+        case .failure(let failure):
+            throw .malformed(failure.describe(prefix: ""))
+        case .success(let envelope):
+            guard let type = Kind(rawValue: envelope.type) else { throw .malformed("type: unknown message type \(envelope.type)") }
+            return LocalMessage(type: type, id: envelope.id, payload: envelope.payload)
         }
-        guard let o = value.objectValue else { throw .malformed("expected an object") }
-        guard let typeName = o["type"]?.stringValue else { throw .malformed("type: missing") }
-        guard let type = Kind(rawValue: typeName) else { throw .malformed("type: unknown message type \(typeName)") }
-        let id: String
-        switch o["id"] {
-        case nil, .null?: id = ""
-        case .string(let s)?: id = s
-        case .number(let n)?: id = n
-        default: throw .malformed("id: expected a string")
-        }
-        let payload: JSONObject
-        switch o["payload"] {
-        case nil, .null?: payload = JSONObject()
-        case .object(let p)?: payload = p
-        default: throw .malformed("payload: expected an object")
-        }
-        return LocalMessage(type: type, id: id, payload: payload)
     }
 
     /// The policy push's version, rule name and document, or nil when the payload has no policy object.

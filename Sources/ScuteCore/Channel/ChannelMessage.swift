@@ -1,5 +1,3 @@
-import ScuteCore
-
 /// One message on the defender channel: `{"type": ..., "id": ..., "payload": {...}}` as a WebSocket text frame.
 ///
 /// Defender to console: `hello` (identity), `audits` (a batch; `id` is its sequence number), `heartbeat`.
@@ -23,37 +21,81 @@ public struct ChannelMessage: Sendable, Equatable {
         self.payload = payload
     }
 
-    public var text: String {
-        JSONValue.object(JSONObject(["type": .string(type.rawValue), "id": .string(id), "payload": .object(payload)])).serialized(.compact)
-    }
+    public var text: String { ChannelEnvelope.text(type: type.rawValue, id: id, payload: payload) }
 
     /// Parses a frame; the error names what is wrong.
     public static func parse(_ text: String) -> Result<ChannelMessage, ChannelProtocolError> {
+        switch ChannelEnvelope.parse(text, rejectUnknownFields: true) {
+        case .failure(let failure):
+            return .failure(ChannelProtocolError(failure.describe(prefix: "message")))
+        case .success(let envelope):
+            guard let kind = Kind(rawValue: envelope.type) else {
+                return .failure(ChannelProtocolError("message.type: unknown type \(envelope.type)"))
+            }
+            return .success(ChannelMessage(type: kind, id: envelope.id, payload: envelope.payload))
+        }
+    }
+}
+
+/// The `{"type", "id", "payload"}` envelope shared by the console channel and the in-task local channel.
+package struct ChannelEnvelope: Sendable, Equatable {
+    package var type: String
+    package var id: String
+    package var payload: JSONObject
+
+    /// What is wrong with a message, worded by each channel in its own terms.
+    package enum Failure: Error, Equatable {
+        case notJSON(String)
+        case notAnObject
+        case unknownField(String)
+        case missingType
+        case badID
+        case badPayload
+
+        package func describe(prefix: String) -> String {
+            let dotted = prefix.isEmpty ? "" : prefix + "."
+            switch self {
+            case .notJSON(let reason): return prefix.isEmpty ? "not valid JSON: \(reason)" : "\(prefix) is not valid JSON: \(reason)"
+            case .notAnObject: return prefix.isEmpty ? "expected an object" : "\(prefix): expected an object"
+            case .unknownField(let key): return "\(dotted)\(key): unknown field"
+            case .missingType: return "\(dotted)type: missing"
+            case .badID: return "\(dotted)id: expected a string"
+            case .badPayload: return "\(dotted)payload: expected an object"
+            }
+        }
+    }
+
+    /// The compact JSON text of an envelope.
+    package static func text(type: String, id: String, payload: JSONObject) -> String {
+        JSONValue.object(JSONObject(["type": .string(type), "id": .string(id), "payload": .object(payload)])).serialized(.compact)
+    }
+
+    /// Reads the envelope; a number `id` is taken as its text, a missing or null payload as `{}`.
+    package static func parse(_ text: String, rejectUnknownFields: Bool) -> Result<ChannelEnvelope, Failure> {
         let value: JSONValue
         do {
             value = try JSONValue.parse(text)
         } catch {
-            return .failure(ChannelProtocolError("message is not valid JSON: \(error)"))
+            return .failure(.notJSON(error.description))
         }
-        guard let o = value.objectValue else { return .failure(ChannelProtocolError("message: expected an object")) }
-        for key in o.keys where !["type", "id", "payload"].contains(key) {
-            return .failure(ChannelProtocolError("message.\(key): unknown field"))
+        guard let o = value.objectValue else { return .failure(.notAnObject) }
+        if rejectUnknownFields, let key = o.keys.first(where: { !["type", "id", "payload"].contains($0) }) {
+            return .failure(.unknownField(key))
         }
-        guard let t = o["type"]?.stringValue else { return .failure(ChannelProtocolError("message.type: missing")) }
-        guard let kind = Kind(rawValue: t) else { return .failure(ChannelProtocolError("message.type: unknown type \(t)")) }
+        guard let type = o["type"]?.stringValue else { return .failure(.missingType) }
         let id: String
         switch o["id"] {
         case nil, .null?: id = ""
         case .string(let s)?: id = s
         case .number(let n)?: id = n
-        default: return .failure(ChannelProtocolError("message.id: expected a string"))
+        default: return .failure(.badID)
         }
         var payload = JSONObject()
         if let p = o["payload"], p != .null {
-            guard let po = p.objectValue else { return .failure(ChannelProtocolError("message.payload: expected an object")) }
+            guard let po = p.objectValue else { return .failure(.badPayload) }
             payload = po
         }
-        return .success(ChannelMessage(type: kind, id: id, payload: payload))
+        return .success(ChannelEnvelope(type: type, id: id, payload: payload))
     }
 }
 
