@@ -101,7 +101,7 @@ struct EmbedDockerfile: ParsableCommand {
             zip.add(name: options.bundleFileName, data: bundleBytes)
             try FileIO.writeBytes(zip.finish(), to: output)
             for note in result.notes { FileIO.warn(note) }
-            FileIO.printError("wrote \(output): Dockerfile runs \(result.entrypoint + (result.cmd ?? []))")
+            FileIO.printError("wrote \(output): Dockerfile runs \(result.command)")
         }
     }
 

@@ -230,6 +230,8 @@ struct DockerfileEmbedTests {
         let defender = c.options.dataFolder + "/defender"
         let expected = [defender, "rasp", "--"] + c.runs
         #expect(try dockerfileCommand(result.dockerfile) == expected)
+        // What the embed reports is what the generated Dockerfile runs, kept CMD included.
+        #expect(result.command == expected)
         // The original text is kept as it was, above the generated block.
         let original = c.dockerfile.hasSuffix("\n") ? c.dockerfile : c.dockerfile + "\n"
         #expect(result.dockerfile.hasPrefix(original))

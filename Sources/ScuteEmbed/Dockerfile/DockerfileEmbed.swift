@@ -62,6 +62,8 @@ public struct DockerfileEmbedResult: Sendable, Equatable {
     public var entrypoint: [String]
     /// The re-declared CMD, when the original one had to be restated.
     public var cmd: [String]?
+    /// What the embedded image runs: the new ENTRYPOINT followed by the CMD in effect (kept or restated).
+    public var command: [String]
     /// Things a reviewer should know (assumptions made).
     public var notes: [String]
 }
@@ -189,6 +191,7 @@ public enum DockerfileEmbed {
             originalCommand: original,
             entrypoint: newEntrypoint,
             cmd: redeclaredCmd,
+            command: newEntrypoint + (cmd ?? []),
             notes: notes
         )
     }
