@@ -46,6 +46,15 @@ int scute_ptrace_get_syscall(pid_t pid, struct scute_syscall *out) {
     return 0;
 }
 
+int scute_ptrace_get_stack_pointer(pid_t pid, uint64_t *sp, uint32_t *arch) {
+    struct ptrace_syscall_info info;
+    memset(&info, 0, sizeof info);
+    if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof info, &info) < 0) return -1;
+    *sp = info.stack_pointer;
+    *arch = info.arch;
+    return 0;
+}
+
 long scute_ptrace_syscall(pid_t pid, int sig) { return ptrace(PTRACE_SYSCALL, pid, 0, (unsigned long)sig); }
 
 int scute_ptrace_get_syscall_exit(pid_t pid, int64_t *rval) {

@@ -66,6 +66,9 @@ long scute_ptrace_interrupt(pid_t pid);
 long scute_ptrace_geteventmsg(pid_t pid, unsigned long *msg);
 /// Returns 0 and fills `out` when stopped at a seccomp stop; -1 otherwise.
 int scute_ptrace_get_syscall(pid_t pid, struct scute_syscall *out);
+/// The user stack pointer of a stopped tracee and the arch of its current syscall (any ptrace stop;
+/// at the exec event, the new image's initial stack). Returns 0, or -1.
+int scute_ptrace_get_stack_pointer(pid_t pid, uint64_t *sp, uint32_t *arch);
 /// Resumes a tracee so that it stops again at the exit of the current syscall.
 long scute_ptrace_syscall(pid_t pid, int sig);
 /// At a syscall-exit stop: the return value (negative errno on failure). Returns 0, or -1 elsewhere.

@@ -7,10 +7,12 @@ package struct BPFInstruction: Sendable, Equatable {
 
     static let ldWAbs: UInt16 = 0x00 | 0x00 | 0x20  // BPF_LD | BPF_W | BPF_ABS
     static let jeqK: UInt16 = 0x05 | 0x10  // BPF_JMP | BPF_JEQ | BPF_K
+    static let jgtK: UInt16 = 0x05 | 0x20  // BPF_JMP | BPF_JGT | BPF_K
     static let jgeK: UInt16 = 0x05 | 0x30  // BPF_JMP | BPF_JGE | BPF_K
     static let jsetK: UInt16 = 0x05 | 0x40  // BPF_JMP | BPF_JSET | BPF_K
     static let ja: UInt16 = 0x05 | 0x00  // BPF_JMP | BPF_JA
     static let retK: UInt16 = 0x06  // BPF_RET | BPF_K
+    static let aluAndK: UInt16 = 0x04 | 0x50  // BPF_ALU | BPF_AND | BPF_K
 }
 
 /// Builds a BPF program with symbolic labels, resolving jump offsets at the end: hand-counted offsets
