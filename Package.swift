@@ -30,6 +30,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // Console API (issue 5): generated from Sources/ScuteConsoleAPI/openapi.json.
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // Non-variadic wrappers for ptrace, seccomp, prctl and the fork/exec plumbing.
@@ -66,16 +71,31 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The console API's OpenAPI document and the types, server protocol and client generated from it.
+        .target(
+            name: "ScuteConsoleAPI",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.embedInCode("openapi.json")],
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
         // `scute console`: API, defender channel, certificates, auth, metrics.
         .target(
             name: "ScuteConsole",
             dependencies: [
                 "ScuteCore", "ScuteEmbed", "ScuteStore", "ScuteUplink", "ScuteBundle",
+                "ScuteConsoleAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -115,26 +135,39 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // How a defender reaches the console: the sidecar's relay socket, or its own channel (both binaries).
+        .target(
+            name: "ScuteDefenderUplink",
+            dependencies: ["ScuteCore", "ScuteDefender", "ScuteUplink", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         // The `scute` command line: thin, argument parsing only.
         .executableTarget(
             name: "scute",
             dependencies: [
-                "ScuteCore", "ScuteEmbed", "ScuteDefender", "ScuteBundle", "ScuteSidecar", "ScuteConsole", "ScuteUplink", "ScuteRelay",
+                "ScuteCore", "ScuteEmbed", "ScuteDefender", "ScuteDefenderUplink", "ScuteBundle", "ScuteSidecar", "ScuteConsole", "ScuteUplink",
+                "ScuteRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         // The small defender executable that the bundle ships as /scute/defender.
-        .executableTarget(name: "scute-defender", dependencies: ["ScuteDefender"], swiftSettings: swiftSettings),
+        .executableTarget(name: "scute-defender", dependencies: ["ScuteDefender", "ScuteDefenderUplink"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteCoreTests", dependencies: ["ScuteCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteBundleTests", dependencies: ["ScuteBundle", "ScuteSidecar"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteStoreTests", dependencies: ["ScuteStore", "ScuteCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ScuteConsoleTests",
             dependencies: [
-                "ScuteConsole", "ScuteStore", "ScuteUplink", "ScuteCore",
+                "ScuteConsole", "ScuteStore", "ScuteUplink", "ScuteCore", "ScuteConsoleAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ScuteDefenderUplinkTests",
+            dependencies: ["ScuteDefenderUplink", "ScuteDefender", "ScuteUplink", "ScuteCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ScuteRelayTests", dependencies: ["ScuteRelay", "ScuteUplink", "ScuteCore"], swiftSettings: swiftSettings),

@@ -4,6 +4,9 @@
 - unpacked into a root that holds only Debian's busybox-static (and /proc), `/scute/defender rasp --
   /bin/busybox echo ok` prints ok and exits with the app's status; the same in a debootstrap minbase root
   when one can be made;
+- the static defender in that busybox-only root, given only SCUTE_INSTALL_BUNDLE (the Dockerfile-embed
+  case: no sidecar), reaches a TLS console on loopback by itself, enforces the console's policy and its
+  audits arrive in the console;
 - `scute sidecar` unpacks the bundle into a volume, reports healthy only then, and stops on SIGTERM.
 
 SCUTE_BIN names the scute binary (default .build/debug/scute). SCUTE_DEFENDER_BIN names a static
@@ -143,6 +146,55 @@ def test_defender_runs_in_a_busybox_only_root(busybox_root):
     assert sorted(p.name for p in busybox_root.root.iterdir()) == ["bin", "proc", "scute"]
     assert sorted(p.name for p in (busybox_root.root / "bin").iterdir()) == ["busybox"]
     check_defender_runs_app(busybox_root)
+
+
+@needs_root
+def test_static_defender_in_a_bare_root_reports_to_a_tls_console(busybox_root, tmp_path):
+    """The Dockerfile-embed case: no sidecar and no relay socket, only SCUTE_INSTALL_BUNDLE. The static
+    defender opens its own TLS channel (the console's CA from the bundle), gets the policy before the app
+    starts, blocks a denied program and its audit reaches the console."""
+    from test_e2e_console_defender import Console
+
+    data = tmp_path / "console"
+    data.mkdir()
+    console = Console(SCUTE, str(data), tls=True)
+    console.start()
+    try:
+        token = console.token()
+        console.call("POST", "/policies/runtime/rules", token, {
+            "name": "no-blocked",
+            "collections": [{"appIDs": ["bare-root"]}],
+            "processes": {"effect": "prevent", "denied": ["/bin/blocked"]},
+        })
+        bundle = console.call("GET", f"/defenders/install-bundle?consoleaddr={console.channel_address}", token)
+        root = busybox_root.root
+        shutil.copy2(root / "bin/busybox", root / "bin/blocked")
+        proc = subprocess.run(
+            ["env", "-i", "SCUTE_INSTALL_BUNDLE=" + bundle["installBundle"], "SCUTE_APP_ID=bare-root",
+             "SCUTE_CONTAINER_NAME=app", "SCUTE_POLICY_WAIT=10",
+             shutil.which("chroot"), str(root), "/scute/defender", "rasp", "--",
+             "/bin/busybox", "sh", "-c", "/bin/blocked echo ran; echo rc=$?"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "ran" not in proc.stdout.split("rc=")[0], proc.stdout
+        assert "rc=126" in proc.stdout or "rc=137" in proc.stdout, proc.stdout + proc.stderr
+        # The defender kept its identity and cached policy in the image's own /scute.
+        assert (root / "scute/state/defender-id").exists()
+        assert (root / "scute/state/policy.json").exists()
+        deadline = time.time() + 15
+        audits = []
+        while time.time() < deadline and not audits:
+            audits = console.call("GET", "/audits/runtime?appID=bare-root&rule=no-blocked", token)["audits"]
+            time.sleep(0.2)
+        assert audits, "the audit never reached the console"
+        assert audits[0]["processPath"] == "/bin/blocked"
+        assert audits[0]["effect"] == "prevent"
+        assert audits[0]["container"] == "app"
+        defenders = [d for d in console.call("GET", "/defenders", token)["defenders"] if d["appID"] == "bare-root"]
+        assert defenders and defenders[0]["container"] == "app", defenders
+    finally:
+        console.stop()
 
 
 def debootstrap_root():

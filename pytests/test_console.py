@@ -1,5 +1,6 @@
 """`scute console` as a real process: first start, TLS, graceful shutdown, and schemathesis against the
 live OpenAPI document (bounded), which must find no server error."""
+import base64
 import json
 import os
 import pathlib
@@ -82,6 +83,10 @@ class Console:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def base64url(part):
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
 @pytest.fixture
 def insecure_console(scute):
     c = Console(scute, insecure=True)
@@ -99,7 +104,12 @@ def test_first_start_creates_the_data_folder_and_says_where_to_log_in(insecure_c
     assert "insecure_http" in insecure_console.output()
     # The password came from SCUTE_ADMIN_PASSWORD: it is never printed.
     assert ADMIN_PASSWORD not in insecure_console.output()
-    assert insecure_console.login().startswith("v1.")
+    # The login token is a JWT signed with HS256 (jwt-kit), with its kind, subject, role and expiry.
+    header, payload, _ = insecure_console.login().split(".")
+    assert json.loads(base64url(header))["alg"] == "HS256"
+    claims = json.loads(base64url(payload))
+    assert (claims["sub"], claims["role"], claims["kind"]) == ("admin", "admin", "user")
+    assert claims["exp"] > time.time() + 3600
 
 
 def test_tls_by_default_with_the_console_ca(scute):

@@ -6,6 +6,7 @@ API, and a console killed and restarted while audits stream in loses none of the
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -20,25 +21,43 @@ PASSWORD = "e2e-password"
 
 
 class Console:
-    def __init__(self, scute, data):
+    """A console on loopback: plain HTTP/WS by default, or TLS on both ports (its own CA) with tls=True."""
+
+    def __init__(self, scute, data, tls=False):
         self.scute = scute
         self.data = data
+        self.tls = tls
         self.api = free_port()
         self.channel = free_port()
         self.proc = None
+        self.context = None
+
+    @property
+    def base(self):
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.api}"
+
+    @property
+    def channel_address(self):
+        return f"{'wss' if self.tls else 'ws'}://127.0.0.1:{self.channel}"
 
     def start(self):
         env = dict(os.environ, SCUTE_ADMIN_PASSWORD=PASSWORD)
         self.log = open(os.path.join(self.data, "console.log"), "ab")
+        transport = ["--san", "127.0.0.1"] if self.tls else ["--insecure-http"]
         self.proc = subprocess.Popen(
-            [self.scute, "console", "--data", self.data, "--insecure-http", "--host", "127.0.0.1",
+            [self.scute, "console", "--data", self.data, *transport, "--host", "127.0.0.1",
              "--api-port", str(self.api), "--channel-port", str(self.channel)],
             env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.api}/health", timeout=1) as r:
+                if self.tls and self.context is None:
+                    ca = os.path.join(self.data, "ca.pem")
+                    if not os.path.exists(os.path.join(self.data, "server.pem")):
+                        raise OSError("no certificate yet")
+                    self.context = ssl.create_default_context(cafile=ca)
+                with urllib.request.urlopen(f"{self.base}/health", timeout=1, context=self.context) as r:
                     if r.status == 200:
                         return
             except OSError:
@@ -59,11 +78,11 @@ class Console:
 
     def call(self, method, path, token=None, body=None):
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(f"http://127.0.0.1:{self.api}/api/v1{path}", data=data, method=method)
+        req = urllib.request.Request(f"{self.base}/api/v1{path}", data=data, method=method)
         req.add_header("content-type", "application/json")
         if token:
             req.add_header("authorization", f"Bearer {token}")
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with urllib.request.urlopen(req, timeout=10, context=self.context) as r:
             return json.loads(r.read() or b"null")
 
     def token(self):
@@ -79,8 +98,21 @@ def console(scute, tmp_path):
     c.stop()
 
 
-def defender(scute, console, token, app_id, script, tmp_path, audit_log):
-    bundle = console.call("GET", f"/defenders/install-bundle?consoleaddr=ws://127.0.0.1:{console.channel}", token)
+@pytest.fixture(params=["scute defend", "static defender"])
+def defender_command(request, scute):
+    """The two defenders that connect straight to the console with SCUTE_INSTALL_BUNDLE: the full
+    `scute defend`, and the small `scute-defender` that the Dockerfile embed puts at /scute/defender
+    (`rasp`), with no sidecar in between."""
+    if request.param == "scute defend":
+        return [scute, "defend"]
+    small = os.environ.get("SCUTE_DEFENDER_BIN", os.path.join(os.path.dirname(scute), "scute-defender"))
+    if not os.path.exists(small):
+        pytest.skip(f"no scute-defender at {small}")
+    return [small, "rasp"]
+
+
+def defender(command, console, token, app_id, script, tmp_path, audit_log):
+    bundle = console.call("GET", f"/defenders/install-bundle?consoleaddr={console.channel_address}", token)
     env = dict(
         os.environ,
         SCUTE_INSTALL_BUNDLE=bundle["installBundle"],
@@ -90,7 +122,7 @@ def defender(scute, console, token, app_id, script, tmp_path, audit_log):
     )
     os.makedirs(env["SCUTE_DATA_FOLDER"], exist_ok=True)
     return subprocess.Popen(
-        [scute, "defend", "--audit-log", audit_log, "--", sys.executable, "-c", script],
+        [*command, "--audit-log", audit_log, "--", sys.executable, "-c", script],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
@@ -118,10 +150,10 @@ while time.time() < end:
 """
 
 
-def test_rule_created_through_the_api_blocks_a_process_within_a_second(scute, console, tmp_path):
+def test_rule_created_through_the_api_blocks_a_process_within_a_second(defender_command, console, tmp_path):
     token = console.token()
     log = str(tmp_path / "audits.jsonl")
-    proc = defender(scute, console, token, "e2e-block", LOOP.format(seconds=8), tmp_path, log)
+    proc = defender(defender_command, console, token, "e2e-block", LOOP.format(seconds=8), tmp_path, log)
     try:
         wait_connected(console, token, "e2e-block")
         time.sleep(0.5)
@@ -161,7 +193,7 @@ for i in range({count}):
 """
 
 
-def test_console_restarted_mid_stream_loses_no_audit(scute, console, tmp_path):
+def test_console_restarted_mid_stream_loses_no_audit(defender_command, console, tmp_path):
     token = console.token()
     console.call("POST", "/policies/runtime/rules", token, {
         "name": "watch-id",
@@ -170,7 +202,7 @@ def test_console_restarted_mid_stream_loses_no_audit(scute, console, tmp_path):
     })
     log = str(tmp_path / "stream.jsonl")
     count = 200
-    proc = defender(scute, console, token, "e2e-stream", STREAM.format(count=count, pause=0.02), tmp_path, log)
+    proc = defender(defender_command, console, token, "e2e-stream", STREAM.format(count=count, pause=0.02), tmp_path, log)
     try:
         wait_connected(console, token, "e2e-stream")
         time.sleep(1.0)
@@ -195,3 +227,16 @@ def test_console_restarted_mid_stream_loses_no_audit(scute, console, tmp_path):
         time.sleep(0.5)
     assert local_ids - stored == set(), f"{len(local_ids - stored)} audits lost"
     assert len(stored) == len(local_ids), "no duplicates"
+
+
+def test_an_install_bundle_that_does_not_decode_stops_the_defender_before_the_app(defender_command, tmp_path):
+    marker = tmp_path / "ran"
+    env = dict(os.environ, SCUTE_INSTALL_BUNDLE="not base64 !", SCUTE_DATA_FOLDER=str(tmp_path))
+    proc = subprocess.run(
+        [*defender_command, "--", "/bin/sh", "-c", f"touch {marker}"],
+        env=env, capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 2
+    assert "SCUTE_INSTALL_BUNDLE" in proc.stderr and "not base64" in proc.stderr, proc.stderr
+    assert "not starting the app" in proc.stderr
+    assert not marker.exists()

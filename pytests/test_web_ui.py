@@ -44,7 +44,7 @@ def console(scute, tmp_path):
 def test_log_in_see_a_defender_add_a_rule_and_see_its_audit(scute, console, browser, tmp_path):
     token = console.token()
     script = "import subprocess, time\nfor i in range(120):\n    subprocess.run(['/usr/bin/whoami'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n    time.sleep(0.1)\n"
-    proc = defender(scute, console, token, "ui-demo", script, tmp_path, str(tmp_path / "ui.jsonl"))
+    proc = defender([scute, "defend"], console, token, "ui-demo", script, tmp_path, str(tmp_path / "ui.jsonl"))
     try:
         wait_connected(console, token, "ui-demo")
         wait = WebDriverWait(browser, 15)

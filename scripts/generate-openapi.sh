@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# Generates Swift types, a server protocol and a client from the console's OpenAPI document
-# (Sources/ScuteConsole/API/OpenAPIDocument.swift, served at /api/v1/openapi.json) with
-# swift-openapi-generator 1.14.3, into a scratch folder (default .build-openapi/generated).
+# Runs swift-openapi-generator 1.14.3 on the console's OpenAPI document
+# (Sources/ScuteConsoleAPI/openapi.json, with openapi-generator-config.yaml beside it) into a folder you can
+# read (default .build-openapi/generated): the same types, server protocol and client that the build plugin
+# of the ScuteConsoleAPI target generates on every build (there under
+# <scratch>/plugins/outputs/<package>/ScuteConsoleAPI/destination/OpenAPIGenerator/GeneratedSources).
 #
-# The console's handlers are written against Hummingbird directly and tested against the document
-# (docs/console.md explains why: the generator's build plugin roughly doubles the package's cold build
-# on CI's 2 cores). This script is for comparing the document with generated code, checking that the
-# document stays valid generator input, or switching to generated code: commit its output then, rather
-# than running the build plugin in CI.
+# Nothing generated is committed; this is for reading the generated API or checking that an edited document
+# is valid generator input without building the package.
 #
 # Usage: scripts/generate-openapi.sh [OUTPUT_DIR]
+#   OPENAPI_TOOL_SCRATCH  where the generator tool is built (default .build-openapi/tool/.build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-.build-openapi/generated}
 work=.build-openapi/tool
+scratch=${OPENAPI_TOOL_SCRATCH:-$work/.build}
 mkdir -p "$work/Sources/Tool" "$out"
 cat > "$work/Package.swift" <<'SWIFT'
 // swift-tools-version:6.1
@@ -25,15 +26,7 @@ let package = Package(
 )
 SWIFT
 echo "enum Tool {}" > "$work/Sources/Tool/Tool.swift"
-# The document: the JSON between the raw string delimiters of OpenAPIDocument.swift.
-python3 - "$work/openapi.json" <<'PY'
-import json, sys
-s = open("Sources/ScuteConsole/API/OpenAPIDocument.swift").read()
-doc = s[s.index('#"""') + 4 : s.rindex('"""#')]
-json.loads(doc)  # fails loudly on a broken document
-open(sys.argv[1], "w").write(doc)
-PY
-swift run --package-path "$work" swift-openapi-generator generate \
-    --mode types --mode server --mode client --access-modifier package \
-    --output-directory "$out" "$work/openapi.json"
+swift run --package-path "$work" --scratch-path "$scratch" swift-openapi-generator generate \
+    --config Sources/ScuteConsoleAPI/openapi-generator-config.yaml \
+    --output-directory "$out" Sources/ScuteConsoleAPI/openapi.json
 ls -l "$out"

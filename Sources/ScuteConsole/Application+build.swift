@@ -48,7 +48,7 @@ public func buildApplication(
     let core = ConsoleCore(
         configuration: configuration,
         store: store,
-        signer: TokenSigner(keyBytes: signingKey),
+        signer: await TokenSigner(keyBytes: signingKey),
         certificates: certificates,
         metrics: ConsoleMetrics(),
         runtime: runtime,
@@ -77,7 +77,7 @@ public func buildApplication(
 
     let router = Router(context: ConsoleRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
-    APIRoutes(core: core).register(on: router)
+    try APIServer.register(on: router, core: core)
     let apiServer: HTTPServerBuilder = .http1()
     var app = Application(
         router: router,

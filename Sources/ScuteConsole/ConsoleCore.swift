@@ -49,9 +49,10 @@ final class ConsoleCore: Sendable {
     }
 
     /// A new install bundle for `consoleAddress` with a fresh defender token.
-    func installBundle(consoleAddress: String) async throws(StoreError) -> InstallBundle {
+    /// Throws a `StoreError`, or the signer's error.
+    func installBundle(consoleAddress: String) async throws -> InstallBundle {
         let generation = try await defenderTokenGeneration()
-        let token = signer.sign(
+        let token = try await signer.sign(
             TokenSigner.Claims(
                 kind: .defender,
                 subject: "defender",
@@ -74,12 +75,6 @@ final class ConsoleCore: Sendable {
     /// Resolves a bearer token (login token or API token) to an identity; nil when it is not valid.
     func authenticate(bearer token: String) async throws(StoreError) -> Identity? {
         let now = WallClock.milliseconds()
-        if token.hasPrefix("v1.") {
-            guard let claims = signer.verify(token, now: now / 1000), claims.kind == .user else { return nil }
-            // The user must still exist; their current role applies.
-            guard let user = try await store.user(named: claims.subject) else { return nil }
-            return Identity(name: user.name, role: user.role, source: .session)
-        }
         if token.hasPrefix(APITokenFormat.prefix) {
             guard let (id, secret) = APITokenFormat.split(token), let stored = try await store.apiToken(id: id) else { return nil }
             guard Secrets.constantTimeEqual(Secrets.sha256Hex(secret), stored.secretHash) else { return nil }
@@ -87,7 +82,11 @@ final class ConsoleCore: Sendable {
             guard try await store.user(named: stored.userName) != nil else { return nil }
             return Identity(name: stored.userName, role: stored.role, source: .apiToken)
         }
-        return nil
+        // A login token (JWT); a defender's token is no API credential.
+        guard let claims = await signer.verify(token), claims.kind == .user else { return nil }
+        // The user must still exist; their current role applies.
+        guard let user = try await store.user(named: claims.subject) else { return nil }
+        return Identity(name: user.name, role: user.role, source: .session)
     }
 }
 

@@ -1,10 +1,15 @@
-import Foundation
 import Logging
 import NIOCore
 import NIOPosix
 import ScuteCore
 import ScuteUplink
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Settings of the sidecar's relay between the in-task defenders and the console.
 public struct RelayConfiguration: Sendable {

@@ -1,6 +1,12 @@
-import Foundation
+import Glibc
 import ScuteCore
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Audits waiting for the console, on disk: one file per batch (`<sequence>.jsonl`), written to a temporary
 /// name, flushed and renamed, so a crash leaves whole batches or none. A batch is deleted once acknowledged.

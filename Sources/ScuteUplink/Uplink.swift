@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import HTTPTypes
 import HummingbirdWSClient
 import Logging
@@ -7,6 +7,12 @@ import NIOPosix
 import NIOSSL
 import ScuteCore
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The policy the console sent for this defender.
 public struct UplinkPolicy: Sendable, Equatable {
@@ -75,7 +81,7 @@ public struct UplinkConfiguration: Sendable {
     public static func defenderID(dataFolder: String) throws -> String {
         let path = dataFolder + "/defender-id"
         if let data = FileManager.default.contents(atPath: path), let id = String(data: data, encoding: .utf8), !id.isEmpty {
-            return id.trimmingCharacters(in: .whitespacesAndNewlines)
+            return id.strippingWhitespace()
         }
         try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
         let id = AuditEvent.newID()
@@ -150,7 +156,7 @@ public final class Uplink: Sendable {
 
     static func hostIsIPAddress(_ address: String) -> Bool {
         var rest = Substring(address)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
         if rest.hasPrefix("[") { return true }
         let host = rest.prefix { $0 != ":" && $0 != "/" }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)

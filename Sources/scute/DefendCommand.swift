@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import ScuteDefender
+import ScuteDefenderUplink
 
 /// Options shared by `scute defend` and its alias `scute rasp`.
 struct DefendOptions: ParsableArguments {
@@ -38,15 +39,15 @@ struct DefendOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.description)
         }
-        let hooks: DefenderHooks
+        let link: DefenderLink.Setup
         do {
-            hooks = try DefenderUplink.hooks(environment: environment, identity: options.identity, auditLogGiven: auditLog != nil) ?? DefenderHooks()
-        } catch let error as CLIError {
-            FileIO.printError("scute: \(error.message); not starting the app")
+            link = try DefenderLink.setup(environment: environment, options: options)
+        } catch {
+            FileIO.printError("scute: \(error.description); not starting the app")
             Glibc.exit(2)
         }
-        let code = Defender.run(options, hooks: hooks)
-        DefenderUplink.drain()
+        let code = Defender.run(options, hooks: link.hooks)
+        link.drain()
         Glibc.exit(code)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import ScuteConsoleAPI
 import ScuteCore
 import ScuteStore
 import ScuteUplink
@@ -48,9 +49,18 @@ struct APITests {
         defer { console.remove() }
         let operations = try OpenAPIOperations.all()
         #expect(operations.count >= 25)
-        try await console.app().test(.router) { client in
+        // A well-formed login token signed with another key, and one signed with the right key but expired.
+        let forged = try await TokenSigner(keyBytes: Array(repeating: 7, count: 32)).sign(
+            .init(kind: .user, subject: "admin", role: "admin", expires: WallClock.milliseconds() / 1000 + 3600, generation: 0)
+        )
+        let app = try await console.app()
+        let key = try #require(FileManager.default.contents(atPath: console.directory + "/token-signing.key"))
+        let expired = try await TokenSigner(keyBytes: Array(key)).sign(
+            .init(kind: .user, subject: "admin", role: "admin", expires: WallClock.milliseconds() / 1000 - 10, generation: 0)
+        )
+        try await app.test(.router) { client in
             for op in operations where op.secured {
-                for token in [nil, "v1.e30.AAAA", "scute_abc.def", "garbage"] as [String?] {
+                for token in [nil, "v1.e30.AAAA", "scute_abc.def", "garbage", forged, expired] as [String?] {
                     let r = try await client.call(op.method, op.samplePath, token: token, json: op.hasBody ? [:] : nil)
                     #expect(r.status == .unauthorized, "\(op.method) \(op.path) with \(token ?? "no token"): \(r.status)")
                 }
@@ -76,7 +86,10 @@ struct APITests {
             }
             let token = role == .admin ? admin : try await client.login("u-\(role.rawValue)", "password-123")
             for op in try OpenAPIOperations.all() where op.secured {
-                let permission = try #require(RoutePermissions.permission(op.method, op.path), "no permission listed for \(op.method) \(op.path)")
+                guard case .role(let permission) = RoutePermissions.access(op.id) else {
+                    Issue.record("no permission listed for \(op.id) (\(op.method) \(op.path))")
+                    continue
+                }
                 let r = try await client.call(op.method, op.samplePath, token: token, json: op.hasBody ? [:] : nil)
                 if permission.allows(role) {
                     #expect(r.status != .forbidden && r.status != .unauthorized, "\(role) \(op.method) \(op.path): \(r.status) \(r.text)")
@@ -84,6 +97,21 @@ struct APITests {
                     #expect(r.status == .forbidden, "\(role) \(op.method) \(op.path): \(r.status)")
                 }
             }
+        }
+    }
+
+    /// The table covers the document exactly: open operations are the ones the document marks `security: []`.
+    @Test func thePermissionTableMatchesTheDocument() throws {
+        let operations = try OpenAPIOperations.all()
+        #expect(Set(operations.map(\.id)) == Set(RoutePermissions.table.keys))
+        for op in operations {
+            #expect((RoutePermissions.access(op.id) == .open) == !op.secured, "\(op.id)")
+            // Independent of the table: the auditor only reads, and users, tokens and settings changes are the
+            // admin's alone.
+            guard case .role(let permission) = RoutePermissions.access(op.id) else { continue }
+            if permission.allows(.auditor) { #expect(op.method == .get, "\(op.id)") }
+            let adminOnly = op.path.hasPrefix("/users") || op.path.hasPrefix("/tokens") || (op.path == "/settings" && op.method == .put)
+            #expect((permission == .administer) == adminOnly, "\(op.id)")
         }
     }
 
@@ -241,7 +269,7 @@ struct APITests {
             let ca = try String(contentsOfFile: console.directory + "/ca.pem", encoding: .utf8)
             #expect(bundle.caCertificatePEM == ca)
             let key = try #require(FileManager.default.contents(atPath: console.directory + "/token-signing.key"))
-            let claims = try #require(TokenSigner(keyBytes: Array(key)).verify(bundle.token, now: WallClock.milliseconds() / 1000))
+            let claims = try #require(await TokenSigner(keyBytes: Array(key)).verify(bundle.token))
             #expect(claims.kind == .defender && claims.generation == 0)
             let bad = try await client.call(.get, "/api/v1/defenders/install-bundle?consoleaddr=ftp://x", token: t)
             #expect(bad.status == .badRequest && bad.body["error"]?["field"] == "consoleaddr")
@@ -265,6 +293,10 @@ struct APITests {
             let web = try #require(containers.first { $0["name"] == "web" })
             #expect(web["entryPoint"]?.stringArrayValue?.starts(with: ["/scute/defender", "rasp", "--"]) == true)
             #expect(r.text.contains("SCUTE_INSTALL_BUNDLE"))
+            // The task definition keeps its own key order, as the CLI keeps it (not the sorted keys of a
+            // generic JSON encoder).
+            let ownOrder = #"{"family":"payments","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"512""#
+            #expect(r.text.hasPrefix(ownOrder), "\(r.text.prefix(120))")
             let notATask = try await client.call(.post, "/api/v1/defenders/fargate.json", token: t, json: ["hello": "world"])
             #expect(notATask.status == .badRequest)
         }
@@ -280,6 +312,10 @@ struct APITests {
             #expect(metrics.text.contains("scute_audits_ingested_total"))
             let doc = try await client.call(.get, "/api/v1/openapi.json")
             #expect(doc.body["openapi"]?.stringValue?.hasPrefix("3.") == true)
+            // The served bytes are the file the generator read.
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let file = try Data(contentsOf: root.appendingPathComponent("Sources/ScuteConsoleAPI/openapi.json"))
+            #expect(Array(doc.text.utf8) == Array(file))
             #expect(try await client.call(.get, "/").text.contains("Scute console"))
         }
     }
@@ -303,6 +339,7 @@ struct APITests {
 /// The operations of the served OpenAPI document, with sample paths to call.
 struct OpenAPIOperations {
     struct Operation {
+        var id: String
         var method: HTTPRequest.Method
         var path: String
         var secured: Bool
@@ -311,13 +348,14 @@ struct OpenAPIOperations {
     }
 
     static func all() throws -> [Operation] {
-        let doc = try JSONValue.parse(OpenAPIDocument.json)
+        let doc = try JSONValue.parse(bytes: OpenAPIDocument.bytes)
         var ops: [Operation] = []
         for member in try #require(doc["paths"]?.objectValue).members {
             for m in try #require(member.value.objectValue).members where m.key != "parameters" {
                 let method = try #require(HTTPRequest.Method(m.key.uppercased()))
                 let secured = m.value["security"]?.arrayValue?.isEmpty != true
-                ops.append(Operation(method: method, path: member.key, secured: secured, hasBody: m.value["requestBody"] != nil))
+                let id = try #require(m.value["operationId"]?.stringValue)
+                ops.append(Operation(id: id, method: method, path: member.key, secured: secured, hasBody: m.value["requestBody"] != nil))
             }
         }
         return ops
@@ -371,6 +409,15 @@ struct EmbedServiceTests {
             let removed = try await client.call(.post, "/api/v1/defenders/cloudformation?remove=true", token: t, raw: r.text)
             #expect(removed.status == .ok)
             #expect(!removed.text.contains("ScuteDefender"))
+            // A JSON template comes back in its own layout: every line the embed does not touch is unchanged.
+            let json = try String(contentsOf: root.appendingPathComponent("examples/cloudformation/two-tasks.json"), encoding: .utf8)
+            let j = try await client.call(.post, "/api/v1/defenders/cloudformation?consoleaddr=wss://c.example:8084", token: t, raw: json)
+            #expect(j.status == .ok, "\(j.text)")
+            #expect(j.headers[.contentType]?.hasPrefix("application/json") == true)
+            #expect(j.text.contains("ScuteDefender"))
+            let outputLines = Set(j.text.split(separator: "\n", omittingEmptySubsequences: false))
+            let firstLines = json.split(separator: "\n").prefix(3)
+            #expect(firstLines.allSatisfy { outputLines.contains($0) }, "\(j.text.prefix(300))")
             let junk = try await client.call(.post, "/api/v1/defenders/cloudformation", token: t, raw: "{\"Resources\": 5}")
             #expect(junk.status == .badRequest && junk.body["error"]?["field"] == "body")
         }

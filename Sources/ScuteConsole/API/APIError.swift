@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import OpenAPIRuntime
 import ScuteCore
 import ScuteStore
 
@@ -41,12 +42,23 @@ struct APIError: HTTPResponseError, Equatable {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The answer as the generated server returns it.
+    func openAPIResponse() -> (HTTPResponse, HTTPBody?) {
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return (HTTPResponse(status: status, headerFields: headers), HTTPBody(body))
+    }
+
+    /// `{"error": {"message", "field"}}`, the document's `Error`.
+    private var body: String {
         var error = JSONObject()
         error["message"] = .string(message)
         if let field { error["field"] = .string(field) }
-        var headers = self.headers
-        headers[.contentType] = "application/json; charset=utf-8"
-        let body = JSONValue.object(JSONObject(["error": .object(error)])).serialized(.compact)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        return JSONValue.object(JSONObject(["error": .object(error)])).serialized(.compact)
     }
 }

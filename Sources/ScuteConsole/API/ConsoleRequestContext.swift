@@ -1,20 +1,12 @@
 import Hummingbird
 import Logging
 
-/// The request context of the API: who is asking, once the auth middleware has looked at the token.
+/// The request context of the API port. Who is asking is decided per operation by `APIGuard` and handed
+/// to the generated API's handlers in `Caller.identity`.
 struct ConsoleRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
-    var identity: Identity?
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.identity = nil
-    }
-
-    /// The caller, if their role has the permission.
-    func require(_ permission: Permission) throws(APIError) -> Identity {
-        guard let identity else { throw APIError.unauthorized }
-        guard permission.allows(identity.role) else { throw APIError.forbidden }
-        return identity
     }
 }

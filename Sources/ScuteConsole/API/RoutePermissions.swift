@@ -1,41 +1,45 @@
-import HTTPTypes
-import Logging
-
-/// Who may call what: the role matrix of the API (paths as in the OpenAPI document, under /api/v1).
-/// The handlers check these permissions; a test calls every operation with every role against this table.
+/// Who may call what: the role matrix of the API, by the OpenAPI document's operation IDs.
+/// `APIGuard` applies it before any handler runs; an operation missing here is refused (fail closed).
+/// A test calls every operation of the document with every role against this table.
 enum RoutePermissions {
-    static let table: [String: Permission] = [
-        "GET /users": .administer,
-        "POST /users": .administer,
-        "PUT /users/{name}": .administer,
-        "DELETE /users/{name}": .administer,
-        "GET /tokens": .administer,
-        "POST /tokens": .administer,
-        "DELETE /tokens/{id}": .administer,
-        "GET /collections": .read,
-        "POST /collections": .writePolicy,
-        "GET /collections/{name}": .read,
-        "PUT /collections/{name}": .writePolicy,
-        "DELETE /collections/{name}": .writePolicy,
-        "GET /policies/runtime": .read,
-        "POST /policies/runtime/rules": .writePolicy,
-        "PUT /policies/runtime/rules/{name}": .writePolicy,
-        "DELETE /policies/runtime/rules/{name}": .writePolicy,
-        "PUT /policies/runtime/order": .writePolicy,
-        "GET /defenders": .read,
-        "GET /defenders/install-bundle": .manageDefenders,
-        "POST /defenders/install-bundle/rotate": .manageDefenders,
-        "POST /defenders/fargate.json": .manageDefenders,
-        "POST /defenders/cloudformation": .manageDefenders,
-        "POST /defenders/app-embedded": .manageDefenders,
-        "POST /defenders/{id}/revoke": .manageDefenders,
-        "DELETE /defenders/{id}": .manageDefenders,
-        "GET /audits/runtime": .read,
-        "GET /settings": .read,
-        "PUT /settings": .administer,
+    enum Access: Sendable, Equatable {
+        /// No token needed.
+        case open
+        case role(Permission)
+    }
+
+    static let table: [String: Access] = [
+        "authenticate": .open,  // POST /authenticate
+        "health": .open,  // GET /health
+        "listUsers": .role(.administer),  // GET /users
+        "createUser": .role(.administer),  // POST /users
+        "updateUser": .role(.administer),  // PUT /users/{name}
+        "deleteUser": .role(.administer),  // DELETE /users/{name}
+        "listTokens": .role(.administer),  // GET /tokens
+        "createToken": .role(.administer),  // POST /tokens
+        "deleteToken": .role(.administer),  // DELETE /tokens/{id}
+        "listCollections": .role(.read),  // GET /collections
+        "createCollection": .role(.writePolicy),  // POST /collections
+        "getCollection": .role(.read),  // GET /collections/{name}
+        "updateCollection": .role(.writePolicy),  // PUT /collections/{name}
+        "deleteCollection": .role(.writePolicy),  // DELETE /collections/{name}
+        "getRuntimePolicy": .role(.read),  // GET /policies/runtime
+        "createRule": .role(.writePolicy),  // POST /policies/runtime/rules
+        "updateRule": .role(.writePolicy),  // PUT /policies/runtime/rules/{name}
+        "deleteRule": .role(.writePolicy),  // DELETE /policies/runtime/rules/{name}
+        "reorderRules": .role(.writePolicy),  // PUT /policies/runtime/order
+        "listDefenders": .role(.read),  // GET /defenders
+        "getInstallBundle": .role(.manageDefenders),  // GET /defenders/install-bundle
+        "rotateDefenderTokens": .role(.manageDefenders),  // POST /defenders/install-bundle/rotate
+        "embedTaskDefinition": .role(.manageDefenders),  // POST /defenders/fargate.json
+        "embedCloudFormation": .role(.manageDefenders),  // POST /defenders/cloudformation
+        "embedDockerfile": .role(.manageDefenders),  // POST /defenders/app-embedded
+        "revokeDefender": .role(.manageDefenders),  // POST /defenders/{id}/revoke
+        "deleteDefender": .role(.manageDefenders),  // DELETE /defenders/{id}
+        "listRuntimeAudits": .role(.read),  // GET /audits/runtime
+        "getSettings": .role(.read),  // GET /settings
+        "updateSettings": .role(.administer),  // PUT /settings
     ]
 
-    static func permission(_ method: HTTPRequest.Method, _ path: String) -> Permission? {
-        table["\(method.rawValue) \(path)"]
-    }
+    static func access(_ operationID: String) -> Access? { table[operationID] }
 }

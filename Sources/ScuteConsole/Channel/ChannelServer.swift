@@ -23,9 +23,9 @@ struct ChannelServer: Sendable {
             RouterPath(Self.path),
             shouldUpgrade: { request, _ in
                 guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw APIError.unauthorized }
-                guard let claims = core.signer.verify(String(header.dropFirst(7)), now: WallClock.milliseconds() / 1000),
-                    claims.kind == .defender
-                else { throw APIError.unauthorized }
+                guard let claims = await core.signer.verify(String(header.dropFirst(7))), claims.kind == .defender else {
+                    throw APIError.unauthorized
+                }
                 let generation: Int64
                 do {
                     generation = try await core.defenderTokenGeneration()

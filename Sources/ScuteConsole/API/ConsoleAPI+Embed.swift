@@ -1,0 +1,180 @@
+import Foundation
+import HTTPTypes
+import Logging
+import OpenAPIRuntime
+import ScuteBundle
+import ScuteConsoleAPI
+import ScuteCore
+import ScuteEmbed
+import ScuteStore
+import ScuteUplink
+
+/// The embed service: the CLI's `scute embed` commands as endpoints, with the same code. Options are query
+/// parameters; the install bundle is made here.
+extension ConsoleAPI {
+    func embedTaskDefinition(_ input: Operations.EmbedTaskDefinition.Input) async throws -> Operations.EmbedTaskDefinition.Output {
+        guard case .json(let container) = input.body else { throw APIError.badRequest("body", "expected JSON") }
+        let q = input.query
+        let address = try Self.consoleAddress(q.consoleaddr) ?? core.defaultConsoleAddress
+        // The document as it came (key order, number spelling), when the raw bytes are at hand.
+        let raw = RawJSONExchange.current
+        let document = try raw.flatMap { try? JSONValue.parse(bytes: $0.request) } ?? JSONBridge.value(container)
+        let embedder = TaskDefinitionEmbedder()
+        var output: TaskDefinitionEmbedder.Output
+        do {
+            let (registerInput, warnings) = try TaskDefinitionEmbedder.registerInput(from: document)
+            if q.remove == ._true {
+                output = try embedder.remove(registerInput)
+            } else {
+                let options = try await embedOptions(
+                    address: address,
+                    sidecarImage: q.sidecarImage,
+                    appID: q.appID,
+                    exclude: q.exclude,
+                    assumeNoEntrypoint: q.assumeNoEntrypoint
+                )
+                output = try embedder.embed(registerInput, options: options)
+            }
+            output.warnings.insert(contentsOf: warnings, at: 0)
+        } catch let error as EmbedError {
+            throw APIError(.badRequest, error.message, field: "body")
+        }
+        Self.warn(output.warnings)
+        let result = JSONValue.object(output.taskDefinition)
+        let body = try JSONBridge.decode(OpenAPIObjectContainer.self, from: result)
+        raw?.respond(result.serialized(.compact))
+        return .ok(.init(body: .json(body)))
+    }
+
+    /// A template (JSON or YAML) in, the same template with every task definition protected out, in its format.
+    func embedCloudFormation(_ input: Operations.EmbedCloudFormation.Input) async throws -> Operations.EmbedCloudFormation.Output {
+        let q = input.query
+        let address = try Self.consoleAddress(q.consoleaddr) ?? core.defaultConsoleAddress
+        let template: String
+        let json: Bool
+        switch input.body {
+        case .json(let container):
+            // The template's own text, so that its layout survives as the CLI keeps it.
+            if let raw = RawJSONExchange.current, let text = String(validating: raw.request, as: UTF8.self) {
+                template = text
+            } else {
+                template = try JSONBridge.value(container).serialized()
+            }
+            json = true
+        case .yaml(let body):
+            template = try await Self.text(of: body, limit: core.configuration.maxBodyBytes)
+            json = false
+        }
+        guard !template.isEmpty else { throw APIError.badRequest("body", "expected a CloudFormation template (JSON or YAML, UTF-8)") }
+        let embedder = CloudFormationEmbedder()
+        let output: CloudFormationEmbedder.Output
+        do {
+            if q.remove == ._true {
+                output = try embedder.remove(template: template, resources: q.resource ?? [])
+            } else {
+                let options = try await embedOptions(
+                    address: address,
+                    sidecarImage: q.sidecarImage,
+                    appID: q.appID,
+                    exclude: q.exclude,
+                    assumeNoEntrypoint: q.assumeNoEntrypoint
+                )
+                output = try embedder.embed(template: template, options: options, resources: q.resource ?? [])
+            }
+        } catch let error as EmbedError {
+            throw APIError(.badRequest, "body: \(error.message)", field: "body")
+        }
+        Self.warn(output.warnings)
+        if json {
+            guard let value = try? JSONValue.parse(output.text) else { throw APIError(.internalServerError, "internal error") }
+            RawJSONExchange.current?.respond(output.text)
+            return .ok(.init(body: .json(try JSONBridge.decode(OpenAPIObjectContainer.self, from: value))))
+        }
+        return .ok(.init(body: .yaml(HTTPBody(output.text))))
+    }
+
+    /// A Dockerfile in, a zip with the protected Dockerfile and the defender bundle out, as `scute embed
+    /// dockerfile` writes it.
+    func embedDockerfile(_ input: Operations.EmbedDockerfile.Input) async throws -> Operations.EmbedDockerfile.Output {
+        let q = input.query
+        guard !q.appID.isEmpty else { throw APIError.badRequest("appID", "missing") }
+        let appID = try Self.text(q.appID, "appID", maxLength: 512)
+        let address = try Self.consoleAddress(q.consoleaddr) ?? core.defaultConsoleAddress
+        let platform = q.platform?.rawValue ?? "linux/amd64"
+        var buildArgs: [String: String] = [:]
+        for spec in q.buildArg ?? [] {
+            guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex else { throw APIError.badRequest("buildArg", "expected NAME=VALUE") }
+            buildArgs[String(spec[..<eq])] = String(spec[spec.index(after: eq)...])
+        }
+        guard let path = core.configuration.defenderBundlePath, let data = FileManager.default.contents(atPath: path) else {
+            throw APIError(.serviceUnavailable, "this console has no defender bundle (start it with --defender-bundle)")
+        }
+        let bundleBytes = Array(data)
+        let wanted = String(platform.dropFirst("linux/".count))
+        if let arch = DefenderBundle.architecture(ofBundle: bundleBytes), arch != wanted {
+            throw APIError.badRequest("platform", "this console's defender bundle is for linux/\(arch)")
+        }
+        guard case .plainText(let body) = input.body else { throw APIError.badRequest("body", "expected a Dockerfile (UTF-8 text)") }
+        let dockerfile = try await Self.text(of: body, limit: core.configuration.maxBodyBytes)
+        guard !dockerfile.isEmpty else { throw APIError.badRequest("body", "expected a Dockerfile (UTF-8 text)") }
+        let bundle = try await installBundle(address)
+        var options = DockerfileEmbedOptions(
+            appID: appID,
+            console: address,
+            installBundle: bundle.encoded,
+            buildArgs: buildArgs,
+            target: try Self.optionalText(q.target, "target"),
+            platform: platform
+        )
+        let result: DockerfileEmbedResult
+        do {
+            // The base image's ENTRYPOINT and CMD, as JSON lists, when the Dockerfile does not set them.
+            if let e = try Self.optionalText(q.entrypoint, "entrypoint") {
+                options.baseEntrypoint = .known(try DockerImageProcess.parseList(e, option: "entrypoint"))
+            }
+            if let c = try Self.optionalText(q.cmd, "cmd") {
+                options.baseCmd = .known(try DockerImageProcess.parseList(c, option: "cmd"))
+            }
+            result = try DockerfileEmbed.embed(dockerfile, options: options)
+        } catch let error as DockerfileError {
+            throw APIError(.badRequest, "body: \(error.description)", field: "body")
+        }
+        var zip = ZipArchive()
+        zip.add(name: "Dockerfile", data: Array(result.dockerfile.utf8))
+        zip.add(name: options.bundleFileName, data: bundleBytes)
+        ResponseExtras.add(.contentDisposition, "attachment; filename=\"app-embedded.zip\"")
+        Self.warn(result.notes)
+        return .ok(.init(body: .applicationZip(HTTPBody(zip.finish()))))
+    }
+
+    private func embedOptions(
+        address: String,
+        sidecarImage: String?,
+        appID: String?,
+        exclude: [String]?,
+        assumeNoEntrypoint: [String]?
+    ) async throws(APIError) -> EmbedOptions {
+        let bundle = try await installBundle(address)
+        return EmbedOptions(
+            consoleAddress: address,
+            installBundle: bundle.encoded,
+            sidecarImage: try Self.optionalText(sidecarImage, "sidecarImage"),
+            appID: try Self.optionalText(appID, "appID"),
+            excluded: Set(exclude ?? []),
+            assumeNoEntrypoint: Set(assumeNoEntrypoint ?? [])
+        )
+    }
+
+    /// Warnings go back as `Scute-Warning` header fields, at most 20.
+    private static func warn(_ warnings: [String]) {
+        for warning in warnings.prefix(20) { ResponseExtras.add(.scuteWarning, headerSafe(warning)) }
+    }
+
+    /// A text body of at most `limit` bytes, UTF-8.
+    static func text(of body: HTTPBody, limit: Int) async throws(APIError) -> String {
+        guard let text = String(validating: try await bytes(of: body, limit: limit), as: UTF8.self) else {
+            throw APIError.badRequest("body", "expected UTF-8 text")
+        }
+        return text
+    }
+}

@@ -1,0 +1,166 @@
+import Glibc
+import Logging
+import ScuteCore
+import ScuteDefender
+import ScuteUplink
+
+/// How a defender reaches the console, chosen from the environment; the same for the full `scute defend`
+/// and the static `/scute/defender`:
+/// - a relay socket in the data folder (a task with the sidecar): the sidecar's relay, over ``LocalLink``;
+/// - else SCUTE_INSTALL_BUNDLE (the Dockerfile-embed case, or a defender run by hand): its own TLS
+///   WebSocket channel to the console, over ``Uplink``, with the policy cached and audits spooled on disk;
+/// - else none: the policy comes from `--policy` and audits go to the audit log only.
+package enum DefenderLink {
+    /// The hooks to run the defender with, and what to do before exiting.
+    package struct Setup: Sendable {
+        package var hooks: DefenderHooks
+        /// Waits (bounded) until the audits recorded so far are acknowledged.
+        package var drain: @Sendable () -> Void
+        /// Which link was chosen: "sidecar", "console" or "none".
+        package var kind: String
+    }
+
+    /// How long the app may wait for the first policy when none is cached and no policy file is given.
+    package static let defaultPolicyWait = 5.0
+    /// How long the defender waits at exit for its audits to be acknowledged: by the sidecar (in the same
+    /// task, quick), or by the console (over the network, and the spool keeps the rest for the next start).
+    package static let defaultSidecarDrainTimeout = 3.0
+    package static let defaultConsoleDrainTimeout = 5.0
+
+    /// The setup for this environment; throws when SCUTE_INSTALL_BUNDLE is set but unusable (the defender
+    /// then refuses to start the app rather than run it without the console the operator asked for).
+    package static func setup(environment env: [String: String], options: DefenderOptions) throws(DefenderLinkError) -> Setup {
+        let policyWait = seconds(env["SCUTE_POLICY_WAIT"], default: defaultPolicyWait)
+        if let socket = LocalLink.socketPath(environment: env) {
+            let drainTimeout = seconds(env["SCUTE_DRAIN_TIMEOUT"], default: defaultSidecarDrainTimeout)
+            return sidecar(socket: socket, environment: env, options: options, policyWait: policyWait, drainTimeout: drainTimeout)
+        }
+        if let encoded = env["SCUTE_INSTALL_BUNDLE"], !encoded.isEmpty {
+            let drainTimeout = seconds(env["SCUTE_DRAIN_TIMEOUT"], default: defaultConsoleDrainTimeout)
+            return try console(bundle: encoded, environment: env, options: options, policyWait: policyWait, drainTimeout: drainTimeout)
+        }
+        return Setup(hooks: DefenderHooks(), drain: {}, kind: "none")
+    }
+
+    private static func sidecar(
+        socket: String,
+        environment env: [String: String],
+        options: DefenderOptions,
+        policyWait: Double,
+        drainTimeout: Double
+    ) -> Setup {
+        let link = LocalLink(
+            configuration: LocalLink.Configuration(socketPath: socket, hello: LocalLink.hello(environment: env, identity: options.identity))
+        )
+        let hooks = DefenderHooks(
+            prepare: { live in
+                link.start(live: live)
+                // No local policy: give the sidecar a moment, so the app does not start on nothing.
+                if options.policyPath == nil { _ = link.waitForPolicy(seconds: policyWait) }
+            },
+            audits: { link.record($0) }
+        )
+        return Setup(hooks: hooks, drain: { _ = link.drain(seconds: drainTimeout) }, kind: "sidecar")
+    }
+
+    private static func console(
+        bundle encoded: String,
+        environment env: [String: String],
+        options: DefenderOptions,
+        policyWait: Double,
+        drainTimeout: Double
+    ) throws(DefenderLinkError) -> Setup {
+        let bundle: InstallBundle
+        do {
+            bundle = try InstallBundle.decode(encoded)
+        } catch {
+            throw DefenderLinkError("SCUTE_INSTALL_BUNDLE: \(error.message)")
+        }
+        let dataFolder = writableDataFolder(env["SCUTE_DATA_FOLDER"].flatMap { $0.isEmpty ? nil : $0 } ?? "/scute")
+        let uplink: Uplink
+        do {
+            let hello = DefenderHello(
+                defenderID: try env["SCUTE_DEFENDER_ID"].flatMap { $0.isEmpty ? nil : $0 }
+                    ?? UplinkConfiguration.defenderID(dataFolder: dataFolder),
+                appID: options.identity.appID,
+                taskFamily: env["SCUTE_TASK_FAMILY"] ?? "",
+                taskARN: env["SCUTE_TASK_ARN"] ?? "",
+                container: options.identity.container,
+                image: options.identity.image,
+                version: defenderVersion
+            )
+            var logger = Logger(label: "scute.defender.uplink")
+            logger.logLevel = env["SCUTE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+            let configuration = UplinkConfiguration(
+                bundle: bundle,
+                consoleAddress: env["SCUTE_CONSOLE"].flatMap { $0.isEmpty ? nil : $0 },
+                dataFolder: dataFolder,
+                hello: hello
+            )
+            uplink = try Uplink(configuration: configuration, logger: logger)
+        } catch {
+            throw DefenderLinkError("the console uplink's data folder \(dataFolder): \(error)")
+        }
+        let hooks = DefenderHooks(
+            prepare: { live in
+                Task {
+                    await uplink.run { update in apply(update, to: live) }
+                }
+                if let cached = uplink.policy {
+                    apply(cached, to: live)
+                    return
+                }
+                guard options.policyPath == nil else { return }
+                // No cached policy and no policy file: give the console a moment, so the app does not start on nothing.
+                var waited = 0.0
+                while uplink.policy == nil && waited < policyWait {
+                    usleep(50_000)
+                    waited += 0.05
+                }
+                if let first = uplink.policy { apply(first, to: live) }
+            },
+            audits: { events in
+                do {
+                    try uplink.send(events)
+                } catch {
+                    Sys.warn("scute: audit spool: \(error)")
+                }
+            }
+        )
+        let drain: @Sendable () -> Void = {
+            var waited = 0.0
+            while !uplink.spool.pending().isEmpty && waited < drainTimeout {
+                usleep(50_000)
+                waited += 0.05
+            }
+        }
+        return Setup(hooks: hooks, drain: drain, kind: "console")
+    }
+
+    static func apply(_ update: UplinkPolicy, to live: LivePolicy) {
+        do {
+            live.update(try update.policy(), version: update.version)
+        } catch {
+            Sys.warn("scute: the console sent a policy that does not parse: \(error.description); keeping the current one")
+        }
+    }
+
+    /// The data folder, or a private one under /tmp when the app's user cannot write it (a read-only
+    /// /scute volume, or an image whose USER is not root).
+    static func writableDataFolder(_ preferred: String) -> String {
+        if access(preferred, W_OK) == 0 { return preferred + "/state" }
+        return "/tmp/scute-\(getuid())"
+    }
+
+    private static func seconds(_ text: String?, default value: Double) -> Double {
+        guard let text, let parsed = Double(text), parsed >= 0 else { return value }
+        return parsed
+    }
+}
+
+/// Why the defender cannot reach the console it was configured for.
+package struct DefenderLinkError: Error, CustomStringConvertible {
+    package var description: String
+
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import OpenAPIRuntime
+import ScuteConsoleAPI
+
+@testable import ScuteConsole
+
+/// Sends the generated client's requests through HummingbirdTesting's client (router or live socket).
+struct TestClientTransport: ClientTransport {
+    let client: any TestClientProtocol
+
+    func send(
+        _ request: HTTPRequest,
+        body: HTTPBody?,
+        baseURL: URL,
+        operationID: String
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var buffer: ByteBuffer?
+        if let body { buffer = ByteBuffer(bytes: try await [UInt8](collecting: body, upTo: 16 << 20)) }
+        let uri = baseURL.path + (request.path ?? "")
+        let response = try await client.executeRequest(uri: uri, method: request.method, headers: request.headerFields, body: buffer)
+        return (
+            HTTPResponse(status: response.status, headerFields: response.headers),
+            HTTPBody(Array(response.body.readableBytesView))
+        )
+    }
+}
+
+/// Adds `Authorization: Bearer` to every request.
+struct BearerToken: ClientMiddleware {
+    let token: String
+
+    func intercept(
+        _ request: HTTPRequest,
+        body: HTTPBody?,
+        baseURL: URL,
+        operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        request.headerFields[.authorization] = "Bearer \(token)"
+        return try await next(request, body, baseURL)
+    }
+}
+
+extension TestClientProtocol {
+    /// The generated client for the console under test, logged in with `token` if given.
+    func api(token: String? = nil) throws -> ScuteConsoleAPI.Client {
+        ScuteConsoleAPI.Client(
+            serverURL: try Servers.Server1.url(),
+            configuration: APIServer.configuration,
+            transport: TestClientTransport(client: self),
+            middlewares: token.map { [BearerToken(token: $0)] } ?? []
+        )
+    }
+}
