@@ -3,6 +3,7 @@
 A rule created through the API blocks a process within a second, its audit can be queried through the
 API, and a console killed and restarted while audits stream in loses none of them.
 """
+import base64
 import json
 import os
 import signal
@@ -240,3 +241,58 @@ def test_an_install_bundle_that_does_not_decode_stops_the_defender_before_the_ap
     assert "SCUTE_INSTALL_BUNDLE" in proc.stderr and "not base64" in proc.stderr, proc.stderr
     assert "not starting the app" in proc.stderr
     assert not marker.exists()
+
+
+def test_scute_api_gives_a_pipeline_its_install_bundle_and_the_audits_over_tls(scute, tmp_path):
+    """`scute api`: the client generated from the console's OpenAPI document, against a TLS console."""
+    data = tmp_path / "tls-console"
+    data.mkdir()
+    console = Console(scute, str(data), tls=True)
+    console.start()
+    try:
+        def api(*args, stdin=None, env=None):
+            return subprocess.run([scute, "api", *args], input=stdin, capture_output=True, text=True, timeout=60,
+                                  env=env or os.environ)
+
+        where = ["--url", console.base, "--ca", str(data / "ca.pem")]
+        login = api("login", *where, stdin=PASSWORD + "\n")
+        assert login.returncode == 0, login.stderr
+        token = login.stdout.strip()
+        wrong = api("login", *where, stdin="not-the-password\n")
+        assert wrong.returncode == 1 and "error: the console refused (HTTP 401)" in wrong.stderr, wrong.stderr
+
+        bundle = api("install-bundle", *where, "--token", token, "--consoleaddr", console.channel_address)
+        assert bundle.returncode == 0, bundle.stderr
+        decoded = json.loads(base64.b64decode(bundle.stdout.strip()))
+        assert decoded["console"] == console.channel_address and decoded["token"]
+
+        console.call("POST", "/policies/runtime/rules", console.token(), {
+            "name": "watch-id", "collections": [{"appIDs": ["cli-app"]}],
+            "processes": {"effect": "alert", "denied": ["/usr/bin/id"]},
+        })
+        env = dict(os.environ, SCUTE_INSTALL_BUNDLE=bundle.stdout.strip(), SCUTE_APP_ID="cli-app",
+                   SCUTE_DATA_FOLDER=str(tmp_path / "cli-defender"), SCUTE_POLICY_WAIT="5")
+        os.makedirs(env["SCUTE_DATA_FOLDER"])
+        run = subprocess.run([scute, "defend", "--audit-log", str(tmp_path / "cli.jsonl"), "--", "/usr/bin/id", "-u"],
+                             env=env, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        token_env = dict(os.environ, SCUTE_API_TOKEN=token, SCUTE_CONSOLE_API=console.base)
+        deadline = time.time() + 15
+        lines = []
+        while time.time() < deadline and not lines:
+            audits = api("audits", "--ca", str(data / "ca.pem"), "--app-id", "cli-app", "--effect", "alert", env=token_env)
+            assert audits.returncode == 0, audits.stderr
+            lines = [json.loads(line) for line in audits.stdout.splitlines() if line.strip()]
+            time.sleep(0.2)
+        assert lines and lines[0]["processPath"] == "/usr/bin/id" and lines[0]["rule"] == "watch-id"
+
+        bad_effect = api("audits", *where, "--token", token, "--effect", "loud")
+        assert bad_effect.returncode == 1 and "--effect: expected one of" in bad_effect.stderr
+        forged = api("install-bundle", *where, "--token", token + "x")
+        assert forged.returncode == 1 and "HTTP 401" in forged.stderr
+        untrusted = api("install-bundle", "--url", console.base, "--token", token)
+        assert untrusted.returncode == 1 and "could not be reached" in untrusted.stderr, untrusted.stderr
+        nowhere = api("install-bundle", "--token", token, env={k: v for k, v in os.environ.items() if k != "SCUTE_CONSOLE_API"})
+        assert nowhere.returncode == 1 and "--url: missing" in nowhere.stderr
+    finally:
+        console.stop()

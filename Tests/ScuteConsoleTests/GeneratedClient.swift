@@ -28,23 +28,6 @@ struct TestClientTransport: ClientTransport {
     }
 }
 
-/// Adds `Authorization: Bearer` to every request.
-struct BearerToken: ClientMiddleware {
-    let token: String
-
-    func intercept(
-        _ request: HTTPRequest,
-        body: HTTPBody?,
-        baseURL: URL,
-        operationID: String,
-        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
-    ) async throws -> (HTTPResponse, HTTPBody?) {
-        var request = request
-        request.headerFields[.authorization] = "Bearer \(token)"
-        return try await next(request, body, baseURL)
-    }
-}
-
 extension TestClientProtocol {
     /// The generated client for the console under test, logged in with `token` if given.
     func api(token: String? = nil) throws -> ScuteConsoleAPI.Client {

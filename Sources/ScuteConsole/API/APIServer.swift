@@ -11,7 +11,7 @@ import ScuteStore
 
 /// The API port's routes: the generated OpenAPI server under /api/v1, and the few routes outside the
 /// document (the document itself, /health and /metrics for probes and scrapers, the web UI).
-enum APIServer {
+package enum APIServer {
     static func register(on router: Router<ConsoleRequestContext>, core: ConsoleCore) throws {
         router.add(middleware: BodyLimitMiddleware(limit: core.configuration.maxBodyBytes))
         router.get("/health") { _, _ in await healthResponse(core) }
@@ -35,7 +35,7 @@ enum APIServer {
 
     /// The generated code's coding: dates as the rest of the console writes them (RFC 3339, milliseconds),
     /// read with or without a fraction; compact JSON with sorted keys, so answers are byte-for-byte repeatable.
-    static let configuration = Configuration(dateTranscoder: ConsoleDateTranscoder(), jsonEncodingOptions: [.sortedKeys])
+    package static let configuration = Configuration(dateTranscoder: ConsoleDateTranscoder(), jsonEncodingOptions: [.sortedKeys])
 
     private static func healthResponse(_ core: ConsoleCore) async -> Response {
         let report = await core.health()
