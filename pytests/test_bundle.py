@@ -182,11 +182,7 @@ def test_static_defender_in_a_bare_root_reports_to_a_tls_console(busybox_root, t
         # The defender kept its identity and cached policy in the image's own /scute.
         assert (root / "scute/state/defender-id").exists()
         assert (root / "scute/state/policy.json").exists()
-        deadline = time.time() + 15
-        audits = []
-        while time.time() < deadline and not audits:
-            audits = console.call("GET", "/audits/runtime?appID=bare-root&rule=no-blocked", token)["audits"]
-            time.sleep(0.2)
+        audits = console.audits_eventually(token, "appID=bare-root&rule=no-blocked", timeout=15)
         assert audits, "the audit never reached the console"
         assert audits[0]["processPath"] == "/bin/blocked"
         assert audits[0]["effect"] == "prevent"

@@ -10,7 +10,6 @@ import signal
 import ssl
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
@@ -88,6 +87,15 @@ class Console:
 
     def token(self):
         return self.call("POST", "/authenticate", body={"username": "admin", "password": PASSWORD})["token"]
+
+    def audits_eventually(self, token, query, timeout=10):
+        """The audits matching `query` once the console has at least one (empty after `timeout` seconds)."""
+        deadline = time.time() + timeout
+        while True:
+            audits = self.call("GET", f"/audits/runtime?{query}", token)["audits"]
+            if audits or time.time() > deadline:
+                return audits
+            time.sleep(0.2)
 
 
 @pytest.fixture
@@ -176,11 +184,7 @@ def test_rule_created_through_the_api_blocks_a_process_within_a_second(defender_
     assert blocked[0] - created < 1.0, f"blocked {blocked[0] - created:.3f} s after the rule was created"
     assert all(what == "blocked" for t, what in lines if float(t) > blocked[0])
     # The audit reaches the console and can be queried by rule and app.
-    deadline = time.time() + 10
-    audits = []
-    while time.time() < deadline and not audits:
-        audits = console.call("GET", "/audits/runtime?appID=e2e-block&rule=deny-id", token)["audits"]
-        time.sleep(0.2)
+    audits = console.audits_eventually(token, "appID=e2e-block&rule=deny-id")
     assert audits and audits[0]["processPath"] == "/usr/bin/id"
     assert audits[0]["attackType"] == "explicitlyDeniedProcess"
     assert audits[0]["effect"] == "prevent"

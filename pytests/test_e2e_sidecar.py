@@ -94,11 +94,7 @@ def test_rule_created_through_the_api_blocks_a_process_through_the_sidecar(scute
         assert blocked[0] - created < 1.0, f"blocked {blocked[0] - created:.3f} s after the rule was created"
         assert all(what == "blocked" for t, what in lines if float(t) > blocked[0])
 
-        audits = []
-        deadline = time.time() + 10
-        while time.time() < deadline and not audits:
-            audits = console.call("GET", "/audits/runtime?appID=e2e-sidecar&rule=deny-id-sidecar", token)["audits"]
-            time.sleep(0.2)
+        audits = console.audits_eventually(token, "appID=e2e-sidecar&rule=deny-id-sidecar")
         assert audits and audits[0]["processPath"] == "/usr/bin/id"
         assert audits[0]["attackType"] == "explicitlyDeniedProcess"
         assert audits[0]["effect"] == "prevent"
