@@ -426,6 +426,36 @@ package final class Supervisor: @unchecked Sendable {
         )
     }
 
+    /// An audit of a connection or listening verdict on `tid`, with its parent, user and executable.
+    private func networkEvent(
+        _ tid: Int32,
+        type: AuditEvent.Kind,
+        verdict: Verdict,
+        time: Int64,
+        domain: String? = nil,
+        ip: String? = nil,
+        port: Int,
+        msg: String
+    ) -> AuditEvent {
+        let mem = TraceeMemory(pid: tid)
+        let (ppid, uid) = mem.parentAndUser
+        return AuditEvent(
+            time: time,
+            type: type,
+            effect: verdict.action,
+            rule: verdict.rule,
+            attackType: verdict.attackType,
+            pid: tid,
+            ppid: ppid,
+            processPath: mem.executable,
+            user: uid.map { users.name($0) },
+            domain: domain,
+            ip: ip,
+            port: port,
+            msg: msg
+        )
+    }
+
     /// An absolute path for a name the tracee used, relative to its cwd or a directory fd.
     private func absolute(_ name: String, tid: Int32, dirfd: Int32?) -> String {
         if name.hasPrefix("/") { return name }
@@ -590,17 +620,11 @@ package final class Supervisor: @unchecked Sendable {
         let domains = learned.names(for: sa.ip, now: now)
         let verdict = current.rule?.evaluateConnection(ip: sa.ip, port: Int(sa.port), domains: domains) ?? .allow
         guard verdict.action != .allow || audit.forensicsCapacity > 0 else { return nil }
-        let (ppid, uid) = mem.parentAndUser
-        let event = AuditEvent(
-            time: now,
+        let event = networkEvent(
+            tid,
             type: .network,
-            effect: verdict.action,
-            rule: verdict.rule,
-            attackType: verdict.attackType,
-            pid: tid,
-            ppid: ppid,
-            processPath: mem.executable,
-            user: uid.map { users.name($0) },
+            verdict: verdict,
+            time: now,
             domain: domains.first,
             ip: sa.ip.description,
             port: Int(sa.port),
@@ -616,23 +640,7 @@ package final class Supervisor: @unchecked Sendable {
         guard current.judgesNetwork else { return nil }
         let verdict = current.rule?.evaluateListening(port: port) ?? .allow
         guard verdict.action != .allow else { return nil }
-        let mem = TraceeMemory(pid: tid)
-        let (ppid, uid) = mem.parentAndUser
-        audit.record(
-            AuditEvent(
-                time: Sys.now(),
-                type: .listening,
-                effect: verdict.action,
-                rule: verdict.rule,
-                attackType: verdict.attackType,
-                pid: tid,
-                ppid: ppid,
-                processPath: mem.executable,
-                user: uid.map { users.name($0) },
-                port: port,
-                msg: verdict.message
-            )
-        )
+        audit.record(networkEvent(tid, type: .listening, verdict: verdict, time: Sys.now(), port: port, msg: verdict.message))
         return verdict.prevents ? EACCES : nil
     }
 
@@ -686,19 +694,12 @@ package final class Supervisor: @unchecked Sendable {
         let domains = learned.names(for: actual.ip, now: Sys.now())
         let verdict = policy.rule?.evaluateConnection(ip: actual.ip, port: Int(actual.port), domains: domains) ?? .allow
         guard verdict.action != .allow else { return }
-        let mem = TraceeMemory(pid: tid)
-        let (ppid, uid) = mem.parentAndUser
         audit.record(
-            AuditEvent(
-                time: Sys.now(),
+            networkEvent(
+                tid,
                 type: .network,
-                effect: verdict.action,
-                rule: verdict.rule,
-                attackType: verdict.attackType,
-                pid: tid,
-                ppid: ppid,
-                processPath: mem.executable,
-                user: uid.map { users.name($0) },
+                verdict: verdict,
+                time: Sys.now(),
                 domain: domains.first,
                 ip: actual.ip.description,
                 port: Int(actual.port),
