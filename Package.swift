@@ -144,6 +144,13 @@ let package = Package(
             dependencies: ["ScuteCore", "ScuteDefender", "ScuteUplink", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        // Scan engine: one walk of a root, package databases (dpkg, apk, rpm), compliance checks 424/425/426/448,
+        // the custom-check runner and the package inventory.
+        .target(name: "ScuteScan", dependencies: ["CScuteZlib"], swiftSettings: swiftSettings),
+        // The system SQLite, for rpmdb.sqlite (GRDB, the console's choice, is too large for the static defender).
+        .systemLibrary(name: "CScuteSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // ScuteScan's rpm header source over the system SQLite C API.
+        .target(name: "ScuteScanSQLite", dependencies: ["ScuteScan", "CScuteSQLite"], swiftSettings: swiftSettings),
         // The `scute` command line: thin, argument parsing only.
         .executableTarget(
             name: "scute",
@@ -180,6 +187,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ScuteRelayTests", dependencies: ["ScuteRelay", "ScuteUplink", "ScuteCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "ScuteScanTests", dependencies: ["ScuteScan", "ScuteScanSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteEmbedTests", dependencies: ["ScuteEmbed", "ScuteCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ScuteDefenderTests",
