@@ -54,8 +54,8 @@ enum PrivateKeyFormats {
             inHeaders = false
             base64Count += line.count
         }
-        // The smallest real key (an EC P-256 key in SEC 1) is about 160 base64 characters.
-        return base64Count >= 100
+        // The smallest real key (Ed25519 in PKCS#8, 48 bytes) is 64 base64 characters.
+        return base64Count >= 60
     }
 
     /// A DER PKCS#12 store: SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-data or signedData, ... }, ... }.

@@ -67,22 +67,23 @@ enum SecretValuePatterns {
         return parts.allSatisfy { $0.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") } }
     }
 
-    /// 40 characters of base64 with upper, lower case and digits mixed, not hexadecimal (not a SHA-1 or a fingerprint).
+    /// 40 characters of base64 with upper and lower case mixed with digits or `+` `/`, not hexadecimal (not a SHA-1 or a fingerprint).
     private static func isAWSSecretKey(_ token: ArraySlice<UInt8>) -> Bool {
         guard token.count == 40 else { return false }
         var upper = 0
         var lower = 0
         var digits = 0
+        var symbols = 0
         for byte in token {
             switch byte {
             case 0x41...0x5a: upper += 1
             case 0x61...0x7a: lower += 1
             case 0x30...0x39: digits += 1
-            case UInt8(ascii: "+"), UInt8(ascii: "/"): break
+            case UInt8(ascii: "+"), UInt8(ascii: "/"): symbols += 1
             default: return false
             }
         }
-        return upper >= 3 && lower >= 3 && digits >= 2 && !isFingerprint(String(decoding: token, as: UTF8.self))
+        return upper >= 3 && lower >= 3 && digits + symbols >= 2 && !isFingerprint(String(decoding: token, as: UTF8.self))
     }
 
     static func containsPrivateKeyBlock(_ value: String) -> Bool {

@@ -24,7 +24,7 @@ struct ContentPlan: Sendable {
         }
         interest.privateKeys = options.checks.contains(.privateKeys)
         if options.checks.contains(.cryptoMiners) {
-            interest.minerPools = file.isExecutable || MinerNames.isMinerName(file.name) || options.checks.contains(.privateKeys)
+            interest.minerPools = true
         }
         interest.goBuildInfo = inventory && file.isExecutable
         return interest
@@ -82,11 +82,11 @@ enum FileFindings {
             )
         }
         if checks.contains(.privateKeys), !intact {
-            for label in facts.keyBlocks {
-                findings.append(Finding(.privateKeys, severity: .high, path: path, package: record?.package, kind: "private-key", detail: label))
-            }
-            if let format = facts.keyFileFormat {
-                findings.append(Finding(.privateKeys, severity: .high, path: path, package: record?.package, kind: "private-key", detail: format))
+            let kinds = facts.keyBlocks + (facts.keyFileFormat.map { [$0] } ?? [])
+            if !kinds.isEmpty {
+                findings.append(
+                    Finding(.privateKeys, severity: .high, path: path, package: record?.package, kind: "private-key", detail: kinds.joined(separator: ", "))
+                )
             }
         }
         if checks.contains(.cryptoMiners) {
