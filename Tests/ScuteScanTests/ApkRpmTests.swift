@@ -48,10 +48,12 @@ import Testing
         report = try ImageScanner(root: root.path, options: ScanOptions(checks: [.alteredPackageFiles])).scan()
         #expect(report.findings(448, kind: "changed").map(\.path) == ["/bin/busybox"])
         let inventory = try ImageScanner(root: root.path).inventory()
-        #expect(inventory.packages == [
-            InventoryPackage(ecosystem: .alpine, name: "alpine-release", version: "3.19.1-r0", source: "alpine-base", sourceVersion: "3.19.1-r0"),
-            InventoryPackage(ecosystem: .alpine, name: "busybox", version: "1.36.1-r15", source: "busybox", sourceVersion: "1.36.1-r15"),
-        ])
+        #expect(
+            inventory.packages == [
+                InventoryPackage(ecosystem: .alpine, name: "alpine-release", version: "3.19.1-r0", source: "alpine-base", sourceVersion: "3.19.1-r0"),
+                InventoryPackage(ecosystem: .alpine, name: "busybox", version: "1.36.1-r15", source: "busybox", sourceVersion: "1.36.1-r15"),
+            ]
+        )
     }
 
     @Test func busyboxOnlyRootScansCleanly() throws {
@@ -72,7 +74,11 @@ import Testing
         root.write("usr/bin/bash", "bash binary\n", mode: 0o755)
         root.write("etc/bashrc", "# edited by the admin\n")
         let blob = RpmHeaderBuilder.package(
-            name: "bash", epoch: 1, version: "5.2.15", release: "2.fc39", sourceRPM: "bash-5.2.15-2.fc39.src.rpm",
+            name: "bash",
+            epoch: 1,
+            version: "5.2.15",
+            release: "2.fc39",
+            sourceRPM: "bash-5.2.15-2.fc39.src.rpm",
             files: [
                 ("/usr/bin/", "bash", hexString(FileDigest.digest(.sha256, of: Array("bash binary\n".utf8))), 0o100755, 0),
                 ("/usr/bin/", "sh", "", 0o120777, 0),
@@ -85,7 +91,8 @@ import Testing
         try run(
             "/usr/bin/sqlite3",
             [root.path + "/var/lib/rpm/rpmdb.sqlite"],
-            input: "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);\nINSERT INTO Packages (blob) VALUES (X'\(hex)');\n"
+            input:
+                "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);\nINSERT INTO Packages (blob) VALUES (X'\(hex)');\n"
         )
         let options = ScanOptions(checks: [.alteredPackageFiles], rpmHeaderSource: SystemRpmHeaderSource())
         var report = try ImageScanner(root: root.path, options: options).scan()
@@ -101,9 +108,11 @@ import Testing
         #expect(report.findings(448, kind: "changed").map(\.path) == ["/etc/bashrc", "/usr/bin/bash"])
 
         let inventory = try ImageScanner(root: root.path, options: options).inventory()
-        #expect(inventory.packages == [
-            InventoryPackage(ecosystem: .rpm, name: "bash", version: "1:5.2.15-2.fc39", source: "bash", sourceVersion: "1:5.2.15-2.fc39")
-        ])
+        #expect(
+            inventory.packages == [
+                InventoryPackage(ecosystem: .rpm, name: "bash", version: "1:5.2.15-2.fc39", source: "bash", sourceVersion: "1:5.2.15-2.fc39")
+            ]
+        )
     }
 
     @Test func olderRpmDatabaseIsUnsupportedNotACrash() throws {
@@ -128,7 +137,14 @@ enum RpmHeaderBuilder {
         case int16([UInt16])
     }
 
-    static func package(name: String, epoch: Int32?, version: String, release: String, sourceRPM: String, files: [(String, String, String, UInt16, Int32)])
+    static func package(
+        name: String,
+        epoch: Int32?,
+        version: String,
+        release: String,
+        sourceRPM: String,
+        files: [(String, String, String, UInt16, Int32)]
+    )
         -> [UInt8]
     {
         var dirNames: [String] = []
@@ -174,7 +190,14 @@ enum RpmHeaderBuilder {
         return bigEndian(UInt32(tags.count)) + bigEndian(UInt32(store.count)) + index + store
     }
 
-    private static func append(_ tag: Int32, _ type: Int32, _ store: inout [UInt8], _ count: Int, _ index: inout [UInt8], _ write: (inout [UInt8]) -> Void) {
+    private static func append(
+        _ tag: Int32,
+        _ type: Int32,
+        _ store: inout [UInt8],
+        _ count: Int,
+        _ index: inout [UInt8],
+        _ write: (inout [UInt8]) -> Void
+    ) {
         index += bigEndian(UInt32(bitPattern: tag)) + bigEndian(UInt32(bitPattern: type)) + bigEndian(UInt32(store.count)) + bigEndian(UInt32(count))
         write(&store)
     }

@@ -34,7 +34,8 @@ import Testing
         #expect(try scanner.scan().findings.isEmpty)
         // The same bytes outside any package are a finding.
         let library = try #require(
-            try FileManager.default.contentsOfDirectory(atPath: path + "/usr/lib/x86_64-linux-gnu").first { $0.hasPrefix("libgnutls.so.30.") })
+            try FileManager.default.contentsOfDirectory(atPath: path + "/usr/lib/x86_64-linux-gnu").first { $0.hasPrefix("libgnutls.so.30.") }
+        )
         let root = TestRoot()
         root.write("opt/libcopy.so", Array(try Data(contentsOf: URL(fileURLWithPath: path + "/usr/lib/x86_64-linux-gnu/" + library))))
         let findings = try ImageScanner(root: root.path, options: ScanOptions(checks: [.privateKeys])).scan().findings(425)
@@ -51,7 +52,8 @@ import Testing
         copy.append("etc/bash.bashrc", Array("alias ll='ls -l'\n".utf8))
         try run("/bin/cp", ["/bin/sleep", copy.path + "/tmp/xmrig"])
         let report = try ImageScanner(
-            root: copy.path, options: ScanOptions(environment: [EnvironmentVariable(name: "DB_PASSWORD", value: "hunter22")])
+            root: copy.path,
+            options: ScanOptions(environment: [EnvironmentVariable(name: "DB_PASSWORD", value: "hunter22")])
         ).scan()
         #expect(report.findings(448, kind: "changed").map(\.path) == ["/usr/bin/ls"])
         #expect(report.findings(448, kind: "missing").map(\.path) == ["/usr/bin/tail"])

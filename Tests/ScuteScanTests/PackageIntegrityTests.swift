@@ -6,7 +6,9 @@ import Testing
 /// Check 448 on small hand-written dpkg roots.
 @Suite struct PackageIntegrityTests {
     static let coreutils = FakeDpkgPackage(
-        name: "coreutils", version: "9.1-1", files: [("usr/bin/ls", "ls binary\n"), ("usr/bin/tail", "tail binary\n"), ("usr/share/doc/coreutils/README", "doc\n")],
+        name: "coreutils",
+        version: "9.1-1",
+        files: [("usr/bin/ls", "ls binary\n"), ("usr/bin/tail", "tail binary\n"), ("usr/share/doc/coreutils/README", "doc\n")],
         conffiles: [("etc/coreutils.conf", "setting=1\n")]
     )
 

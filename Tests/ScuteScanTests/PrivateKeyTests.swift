@@ -50,7 +50,11 @@ import Testing
         try #require(which("gpg") != nil, "skipped: gpg is not installed")
         let home = TestRoot()
         let environment = ["GNUPGHOME": home.path]
-        try run("/usr/bin/gpg", ["--batch", "--passphrase", "", "--quick-gen-key", "test@example.com", "ed25519", "sign", "1d"], environment: environment)
+        try run(
+            "/usr/bin/gpg",
+            ["--batch", "--passphrase", "", "--quick-gen-key", "test@example.com", "ed25519", "sign", "1d"],
+            environment: environment
+        )
         let secret = try run("/usr/bin/gpg", ["--batch", "--armor", "--export-secret-keys", "test@example.com"], environment: environment)
         let publicKey = try run("/usr/bin/gpg", ["--batch", "--armor", "--export", "test@example.com"], environment: environment)
         root.write("home/secret.asc", secret)

@@ -57,10 +57,12 @@ import Testing
 
     @Test func envFileAndProcEnviron() throws {
         let parsed = EnvironmentVariable.parseEnvFile("# comment\nDB_PASSWORD=\"hunter22\"\nexport API_TOKEN=abc\n\nNOVALUE\nEMPTY=\n")
-        #expect(parsed == [
-            EnvironmentVariable(name: "DB_PASSWORD", value: "hunter22"), EnvironmentVariable(name: "API_TOKEN", value: "abc"),
-            EnvironmentVariable(name: "EMPTY", value: ""),
-        ])
+        #expect(
+            parsed == [
+                EnvironmentVariable(name: "DB_PASSWORD", value: "hunter22"), EnvironmentVariable(name: "API_TOKEN", value: "abc"),
+                EnvironmentVariable(name: "EMPTY", value: ""),
+            ]
+        )
         let environ = EnvironmentVariable.parseEnviron(Array("A=1\u{0}B=x=y\u{0}".utf8))
         #expect(environ == [EnvironmentVariable(name: "A", value: "1"), EnvironmentVariable(name: "B", value: "x=y")])
         let mine = try EnvironmentVariable.read(pid: getpid())

@@ -37,7 +37,11 @@ struct PackageIntegrity {
             if loop {
                 findings.append(
                     Finding(
-                        .alteredPackageFiles, severity: .medium, path: "/" + path, package: record.package, kind: "symlink",
+                        .alteredPackageFiles,
+                        severity: .medium,
+                        path: "/" + path,
+                        package: record.package,
+                        kind: "symlink",
                         detail: "a symbolic link loop on the way to this package file"
                     )
                 )
@@ -52,7 +56,10 @@ struct PackageIntegrity {
     func localDiversions() -> [Finding] {
         contents.diversions.values.filter { $0.package == nil }.map { diversion in
             Finding(
-                .alteredPackageFiles, severity: .info, path: "/" + diversion.from, kind: "diverted",
+                .alteredPackageFiles,
+                severity: .info,
+                path: "/" + diversion.from,
+                kind: "diverted",
                 detail: "local diversion to /\(diversion.to)"
             )
         }
@@ -65,7 +72,14 @@ struct PackageIntegrity {
     }
 
     private func missing(_ record: PackageFileRecord, path: String) -> Finding {
-        Finding(.alteredPackageFiles, severity: .medium, path: "/" + path, package: record.package, kind: "missing", detail: "package file is missing")
+        Finding(
+            .alteredPackageFiles,
+            severity: .medium,
+            path: "/" + path,
+            package: record.package,
+            kind: "missing",
+            detail: "package file is missing"
+        )
     }
 
     private func changed(_ record: PackageFileRecord, path: String, detail: String) -> Finding {
@@ -79,14 +93,22 @@ struct PackageIntegrity {
         switch root.resolve(path) {
         case .loop:
             return Finding(
-                .alteredPackageFiles, severity: .medium, path: "/" + path, package: record.package, kind: "symlink",
+                .alteredPackageFiles,
+                severity: .medium,
+                path: "/" + path,
+                package: record.package,
+                kind: "symlink",
                 detail: "replaced by a symbolic link loop"
             )
         case .missing:
             return missing(record, path: path)
         case .resolved(let resolved):
             return Finding(
-                .alteredPackageFiles, severity: .high, path: "/" + path, package: record.package, kind: "symlink",
+                .alteredPackageFiles,
+                severity: .high,
+                path: "/" + path,
+                package: record.package,
+                kind: "symlink",
                 detail: "replaced by a symbolic link to /\(resolved)"
             )
         }

@@ -47,7 +47,8 @@ enum PrivateKeyFormats {
             if inHeaders, line.contains(UInt8(ascii: ":")) { continue }
             if pgp && line.first == UInt8(ascii: "=") && line.count <= 5 { continue }
             for byte in line {
-                let isBase64 = (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39)
+                let isBase64 =
+                    (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39)
                     || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
                 guard isBase64 else { return false }
             }

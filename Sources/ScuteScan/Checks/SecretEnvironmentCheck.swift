@@ -2,7 +2,9 @@
 /// (`DB_PASSWORD`, `API_KEY`, ...). A finding names the variable and the rule, never the value.
 package enum SecretEnvironmentCheck {
     /// Name tokens that mark a secret when they stand between underscores (or at an end).
-    static let secretNameTokens: Set<String> = ["apikey", "auth", "credential", "credentials", "key", "password", "passwd", "pword", "secret", "token"]
+    static let secretNameTokens: Set<String> = [
+        "apikey", "auth", "credential", "credentials", "key", "password", "passwd", "pword", "secret", "token",
+    ]
     /// Values that say something is on or off, not a secret.
     static let flagValues: Set<String> = ["true", "false", "yes", "no", "on", "off", "none", "null", "0", "1", "enabled", "disabled"]
 
@@ -13,12 +15,21 @@ package enum SecretEnvironmentCheck {
             guard !variable.value.isEmpty else { continue }
             if let rule = SecretValuePatterns.match(variable.value) {
                 findings.append(
-                    Finding(.secretEnvironment, severity: .high, kind: rule.kind, variable: variable.name, detail: "value looks like \(rule.description)")
+                    Finding(
+                        .secretEnvironment,
+                        severity: .high,
+                        kind: rule.kind,
+                        variable: variable.name,
+                        detail: "value looks like \(rule.description)"
+                    )
                 )
             } else if isSecretName(variable.name) && !isPublicOrPointer(variable) {
                 findings.append(
                     Finding(
-                        .secretEnvironment, severity: .high, kind: "name", variable: variable.name,
+                        .secretEnvironment,
+                        severity: .high,
+                        kind: "name",
+                        variable: variable.name,
                         detail: "variable name suggests a secret and it holds a literal value"
                     )
                 )

@@ -123,7 +123,10 @@ package func hexString(_ bytes: [UInt8]) -> String {
 }
 
 private func littleEndianBytes(_ word: UInt32) -> [UInt8] {
-    [UInt8(truncatingIfNeeded: word), UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 24)]
+    [
+        UInt8(truncatingIfNeeded: word), UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word >> 16),
+        UInt8(truncatingIfNeeded: word >> 24),
+    ]
 }
 
 private func bigEndianBytes(_ word: UInt32) -> [UInt8] {
@@ -159,10 +162,18 @@ private struct MD5State {
     }
 
     mutating func compress(_ p: UnsafeRawPointer) {
-        let (x0, x1, x2, x3) = (word(p, 0, bigEndian: false), word(p, 1, bigEndian: false), word(p, 2, bigEndian: false), word(p, 3, bigEndian: false))
-        let (x4, x5, x6, x7) = (word(p, 4, bigEndian: false), word(p, 5, bigEndian: false), word(p, 6, bigEndian: false), word(p, 7, bigEndian: false))
-        let (x8, x9, x10, x11) = (word(p, 8, bigEndian: false), word(p, 9, bigEndian: false), word(p, 10, bigEndian: false), word(p, 11, bigEndian: false))
-        let (x12, x13, x14, x15) = (word(p, 12, bigEndian: false), word(p, 13, bigEndian: false), word(p, 14, bigEndian: false), word(p, 15, bigEndian: false))
+        let (x0, x1, x2, x3) = (
+            word(p, 0, bigEndian: false), word(p, 1, bigEndian: false), word(p, 2, bigEndian: false), word(p, 3, bigEndian: false)
+        )
+        let (x4, x5, x6, x7) = (
+            word(p, 4, bigEndian: false), word(p, 5, bigEndian: false), word(p, 6, bigEndian: false), word(p, 7, bigEndian: false)
+        )
+        let (x8, x9, x10, x11) = (
+            word(p, 8, bigEndian: false), word(p, 9, bigEndian: false), word(p, 10, bigEndian: false), word(p, 11, bigEndian: false)
+        )
+        let (x12, x13, x14, x15) = (
+            word(p, 12, bigEndian: false), word(p, 13, bigEndian: false), word(p, 14, bigEndian: false), word(p, 15, bigEndian: false)
+        )
         var (a, b, c, d) = (self.a, self.b, self.c, self.d)
         a = f(a, b, c, d, x0, 0xd76aa478, 7)
         d = f(d, a, b, c, x1, 0xe8c7b756, 12)
@@ -264,14 +275,14 @@ private struct SHA1State {
 }
 
 private let sha256Constants: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]
 
 private struct SHA256State {

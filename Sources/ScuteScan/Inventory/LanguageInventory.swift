@@ -9,7 +9,12 @@ enum LanguageInventory {
     static let metadataLimit = 4 << 20
     static let archiveLimit = 256 << 20
 
-    static func packages(in files: [WalkedFile], root: RootDirectory, goBinaries: [(WalkedFile, Int)], issues: inout [ScanIssue])
+    static func packages(
+        in files: [WalkedFile],
+        root: RootDirectory,
+        goBinaries: [(WalkedFile, Int)],
+        issues: inout [ScanIssue]
+    )
         -> [InventoryPackage]
     {
         var packages: [InventoryPackage] = []
@@ -115,7 +120,9 @@ enum JavaArchive {
             if entry.name.hasPrefix("META-INF/maven/") && entry.name.hasSuffix("/pom.properties") {
                 guard let content = archive.contents(of: entry, limit: 1 << 20) else { continue }
                 let properties = parseProperties(content)
-                guard let group = properties["groupId"], let artifact = properties["artifactId"], let version = properties["version"] else { continue }
+                guard let group = properties["groupId"], let artifact = properties["artifactId"], let version = properties["version"] else {
+                    continue
+                }
                 packages.append(InventoryPackage(ecosystem: .maven, name: "\(group):\(artifact)", version: version, path: path))
             } else if depth < maximumDepth, [".jar", ".war", ".ear"].contains(where: { entry.name.hasSuffix($0) }) {
                 guard let nested = archive.contents(of: entry) else { continue }
@@ -132,7 +139,9 @@ enum JavaArchive {
             let trimmed = line.trimmingCharacters(in: " \t")
             guard !trimmed.hasPrefix("#"), !trimmed.hasPrefix("!"), let separator = trimmed.firstIndex(where: { $0 == "=" || $0 == ":" })
             else { continue }
-            properties[trimmed[..<separator].trimmingCharacters(in: " \t")] = trimmed[trimmed.index(after: separator)...].trimmingCharacters(in: " \t")
+            properties[trimmed[..<separator].trimmingCharacters(in: " \t")] = trimmed[trimmed.index(after: separator)...].trimmingCharacters(
+                in: " \t"
+            )
         }
         return properties
     }

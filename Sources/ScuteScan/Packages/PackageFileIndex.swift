@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Synchronization
 
 /// Whether an executable is as its package installed it.
 package enum BinaryIntegrity: Equatable, Sendable {
@@ -51,7 +52,15 @@ package final class PackageFileIndex: Sendable {
         defer { file.close() }
         var info = stat()
         fstat(file.descriptor, &info)
-        let stamp = FileStamp(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: info.st_mtim.tv_sec, modifiedNanoseconds: info.st_mtim.tv_nsec, changed: info.st_ctim.tv_sec, changedNanoseconds: info.st_ctim.tv_nsec)
+        let stamp = FileStamp(
+            device: UInt64(info.st_dev),
+            inode: UInt64(info.st_ino),
+            size: Int64(info.st_size),
+            modified: info.st_mtim.tv_sec,
+            modifiedNanoseconds: info.st_mtim.tv_nsec,
+            changed: info.st_ctim.tv_sec,
+            changedNanoseconds: info.st_ctim.tv_nsec
+        )
         if let cached = cache.withLock({ $0[canonical] }), cached.stamp == stamp { return cached.verdict }
         let facts = ContentInspector().inspect(file, interest: ContentInterest(digest: located.record.algorithm))
         let verdict: BinaryIntegrity

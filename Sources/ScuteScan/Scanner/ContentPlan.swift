@@ -65,7 +65,13 @@ struct ContentPlan: Sendable {
 
 /// The findings one file's facts give.
 enum FileFindings {
-    static func evaluate(_ file: WalkedFile, facts: ContentFacts, located: LocatedPackageFile?, checks: Set<ComplianceCheck>, root: RootDirectory)
+    static func evaluate(
+        _ file: WalkedFile,
+        facts: ContentFacts,
+        located: LocatedPackageFile?,
+        checks: Set<ComplianceCheck>,
+        root: RootDirectory
+    )
         -> [Finding]
     {
         var findings: [Finding] = []
@@ -75,7 +81,11 @@ enum FileFindings {
         if checks.contains(.alteredPackageFiles), let record, let digest = facts.digest, digest != record.digest {
             findings.append(
                 Finding(
-                    .alteredPackageFiles, severity: .high, path: path, package: record.package, kind: "changed",
+                    .alteredPackageFiles,
+                    severity: .high,
+                    path: path,
+                    package: record.package,
+                    kind: "changed",
                     detail: "\(record.algorithm.rawValue) \(digest) differs from the package's \(record.digest)"
                         + (record.isConfiguration ? " (configuration file)" : "")
                 )
@@ -85,7 +95,14 @@ enum FileFindings {
             let kinds = facts.keyBlocks + (facts.keyFileFormat.map { [$0] } ?? [])
             if !kinds.isEmpty {
                 findings.append(
-                    Finding(.privateKeys, severity: .high, path: path, package: record?.package, kind: "private-key", detail: kinds.joined(separator: ", "))
+                    Finding(
+                        .privateKeys,
+                        severity: .high,
+                        path: path,
+                        package: record?.package,
+                        kind: "private-key",
+                        detail: kinds.joined(separator: ", ")
+                    )
                 )
             }
         }
@@ -93,7 +110,11 @@ enum FileFindings {
             if MinerNames.isMinerName(file.name) && (file.isExecutable || facts.isELF) {
                 findings.append(
                     Finding(
-                        .cryptoMiners, severity: .critical, path: path, package: record?.package, kind: "miner-name",
+                        .cryptoMiners,
+                        severity: .critical,
+                        path: path,
+                        package: record?.package,
+                        kind: "miner-name",
                         detail: (facts.isELF ? "ELF file" : "executable") + " named like a known crypto miner"
                     )
                 )
@@ -101,7 +122,11 @@ enum FileFindings {
             if let pool = facts.minerPool {
                 findings.append(
                     Finding(
-                        .cryptoMiners, severity: .critical, path: path, package: record?.package, kind: "pool-url",
+                        .cryptoMiners,
+                        severity: .critical,
+                        path: path,
+                        package: record?.package,
+                        kind: "pool-url",
                         detail: (facts.isELF ? "ELF file" : "script") + " holds a \(pool):// mining pool URL"
                     )
                 )

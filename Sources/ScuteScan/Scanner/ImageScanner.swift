@@ -57,7 +57,12 @@ package struct ImageScanner: Sendable {
             if let offset = facts.goBuildInfoOffset { goBinaries.append((file, offset)) }
         }
         if checks.contains(.alteredPackageFiles) {
-            let integrity = PackageIntegrity(root: directory, contents: contents, located: located, verifyConfigurationFiles: options.verifyConfigurationFiles)
+            let integrity = PackageIntegrity(
+                root: directory,
+                contents: contents,
+                located: located,
+                verifyConfigurationFiles: options.verifyConfigurationFiles
+            )
             report.findings += integrity.missingAndRedirected(walkedPaths: Set(walk.files.lazy.map(\.path)))
             report.findings += integrity.localDiversions()
         }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,7 @@ final class TestRoot {
         var template = Array("/tmp/scute-scan-test.XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed")
-        path = String(cString: template.map { UInt8(bitPattern: $0) }.prefix { $0 != 0 } + [0])
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     deinit { _ = try? run("/bin/rm", ["-rf", path]) }
@@ -98,7 +99,9 @@ func run(_ program: String, _ arguments: [String], environment: [String: String]
     }
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw TestFailure("\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
+    guard process.terminationStatus == 0 else {
+        throw TestFailure("\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+    }
     return String(decoding: data, as: UTF8.self)
 }
 
