@@ -250,9 +250,14 @@ private struct SHA1State {
     var h: [UInt32] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476, 0xc3d2_e1f0]
 
     mutating func compress(_ p: UnsafeRawPointer) {
-        var w = (0..<16).map { word(p, $0, bigEndian: true) }
-        w.reserveCapacity(80)
-        for t in 16..<80 { w.append(rotateLeft(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1)) }
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
+            for t in 0..<16 { w[t] = word(p, t, bigEndian: true) }
+            for t in 16..<80 { w[t] = rotateLeft(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1) }
+            compressExpanded(w)
+        }
+    }
+
+    private mutating func compressExpanded(_ w: UnsafeMutableBufferPointer<UInt32>) {
         var (a, b, c, d, e) = (h[0], h[1], h[2], h[3], h[4])
         for t in 0..<80 {
             let f: UInt32
@@ -289,13 +294,18 @@ private struct SHA256State {
     var h: [UInt32] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19]
 
     mutating func compress(_ p: UnsafeRawPointer) {
-        var w = (0..<16).map { word(p, $0, bigEndian: true) }
-        w.reserveCapacity(64)
-        for t in 16..<64 {
-            let s0 = rotateLeft(w[t - 15], 25) ^ rotateLeft(w[t - 15], 14) ^ (w[t - 15] >> 3)
-            let s1 = rotateLeft(w[t - 2], 15) ^ rotateLeft(w[t - 2], 13) ^ (w[t - 2] >> 10)
-            w.append(w[t - 16] &+ s0 &+ w[t - 7] &+ s1)
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for t in 0..<16 { w[t] = word(p, t, bigEndian: true) }
+            for t in 16..<64 {
+                let s0 = rotateLeft(w[t - 15], 25) ^ rotateLeft(w[t - 15], 14) ^ (w[t - 15] >> 3)
+                let s1 = rotateLeft(w[t - 2], 15) ^ rotateLeft(w[t - 2], 13) ^ (w[t - 2] >> 10)
+                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+            }
+            compressExpanded(w)
         }
+    }
+
+    private mutating func compressExpanded(_ w: UnsafeMutableBufferPointer<UInt32>) {
         var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
         for t in 0..<64 {
             let s1 = rotateLeft(e, 26) ^ rotateLeft(e, 21) ^ rotateLeft(e, 7)
