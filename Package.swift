@@ -54,7 +54,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The embedded defender: supervisor, DNS forwarder, enforcement.
-        .target(name: "ScuteDefender", dependencies: ["ScuteCore", "CScuteSys"], swiftSettings: swiftSettings),
+        .target(name: "ScuteDefender", dependencies: ["ScuteCore", "CScuteSys", "ScuteScan"], swiftSettings: swiftSettings),
         // The system zlib, for the defender bundle's gzip.
         .systemLibrary(name: "CScuteZlib", providers: [.apt(["zlib1g-dev"])]),
         // The defender bundle (deterministic tar.gz of the static defender) and its unpacking.

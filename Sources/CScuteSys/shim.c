@@ -2,12 +2,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <linux/ptrace.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -136,8 +139,36 @@ static void child_fail(int fd, int stage) {
     _exit(127);
 }
 
+/* Removes capabilities from every set of the calling thread. Errors other than those of capset are
+ * expected where the caller lacks CAP_SETPCAP (bounding set) or never had the capability (ambient). */
+static int drop_capabilities(uint64_t mask) {
+    if (mask == 0) return 0;
+    for (int cap = 0; cap < 64; cap++) {
+        if (!(mask & (1ull << cap))) continue;
+        (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, cap, 0, 0);
+        (void)prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+    }
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capget, &header, data) < 0) return -1;
+    for (int i = 0; i < 2; i++) {
+        uint32_t keep = ~(uint32_t)(mask >> (32 * i));
+        data[i].effective &= keep;
+        data[i].permitted &= keep;
+        data[i].inheritable &= keep;
+    }
+    return syscall(SYS_capset, &header, data) < 0 ? -1 : 0;
+}
+
 pid_t scute_spawn(const char *file, char *const argv[], char *const envp[], const struct sock_filter *prog,
                   unsigned short len, int new_group, int wait_release, int *release_fd, int *error_fd) {
+    return scute_spawn_as(file, argv, envp, prog, len, new_group, wait_release, NULL, release_fd, error_fd);
+}
+
+pid_t scute_spawn_as(const char *file, char *const argv[], char *const envp[], const struct sock_filter *prog,
+                     unsigned short len, int new_group, int wait_release, const struct scute_spawn_identity *identity,
+                     int *release_fd, int *error_fd) {
     int release[2] = {-1, -1};
     int err[2];
     if (pipe2(err, O_CLOEXEC) < 0) return -1;
@@ -162,6 +193,9 @@ pid_t scute_spawn(const char *file, char *const argv[], char *const envp[], cons
     if (pid == 0) {
         close(err[0]);
         if (release[1] >= 0) close(release[1]);
+        /* The defender made itself non-dumpable; its child must be traceable by a defender without
+         * CAP_SYS_PTRACE. No app code has run yet, and exec replaces this copy of the defender's memory. */
+        (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
         sigset_t empty;
         sigemptyset(&empty);
         for (int s = 1; s < NSIG; s++) {
@@ -170,6 +204,14 @@ pid_t scute_spawn(const char *file, char *const argv[], char *const envp[], cons
         }
         sigprocmask(SIG_SETMASK, &empty, NULL);
         if (new_group && setpgid(0, 0) < 0) child_fail(err[1], SCUTE_SPAWN_STAGE_SETUP);
+        if (identity && identity->set_user) {
+            if (setgroups((size_t)identity->group_count, (const gid_t *)identity->groups) < 0 ||
+                setresgid(identity->gid, identity->gid, identity->gid) < 0 ||
+                setresuid(identity->uid, identity->uid, identity->uid) < 0)
+                child_fail(err[1], SCUTE_SPAWN_STAGE_SETUP);
+            (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+        }
+        if (identity && drop_capabilities(identity->drop_capabilities) < 0) child_fail(err[1], SCUTE_SPAWN_STAGE_SETUP);
         if (len > 0) {
             if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) child_fail(err[1], SCUTE_SPAWN_STAGE_SETUP);
             if (scute_seccomp_install(prog, len) < 0) child_fail(err[1], SCUTE_SPAWN_STAGE_FILTER);
@@ -194,6 +236,41 @@ pid_t scute_spawn(const char *file, char *const argv[], char *const envp[], cons
         *release_fd = -1;
     }
     return pid;
+}
+
+int scute_set_dumpable(int dumpable) { return prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0); }
+int scute_get_dumpable(void) { return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); }
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+int scute_pidfd_open_thread(pid_t tid) { return (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD); }
+
+int scute_capabilities(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable) {
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capget, &header, data) < 0) return -1;
+    *effective = (uint64_t)data[0].effective | (uint64_t)data[1].effective << 32;
+    *permitted = (uint64_t)data[0].permitted | (uint64_t)data[1].permitted << 32;
+    *inheritable = (uint64_t)data[0].inheritable | (uint64_t)data[1].inheritable << 32;
+    return 0;
+}
+
+int scute_capability_in_bounding_set(int cap) { return prctl(PR_CAPBSET_READ, cap, 0, 0, 0); }
+
+int scute_signalfd_child(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) return -1;
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+void scute_drain_signalfd(int fd) {
+    struct signalfd_siginfo info[8];
+    while (read(fd, info, sizeof info) > 0) {
+    }
 }
 
 static void mask_to_set(uint64_t mask, sigset_t *set) {

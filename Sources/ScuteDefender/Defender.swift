@@ -16,6 +16,12 @@ package struct DefenderOptions: Sendable, Equatable {
     package var onTraceFailure: TraceFailureMode = .open
     package var redirectDNS = true
     package var identity = AppIdentity(appID: "", image: "", container: "")
+    /// Capabilities the app keeps that the defender would drop (SpawnIdentity.droppedByDefault).
+    package var keepCapabilities: [String] = []
+    /// `USER[:GROUP]` to run the app as (the defender itself runs as root, out of the app's reach).
+    package var user: String?
+    /// DNS servers whose answers teach names to addresses (default: /etc/resolv.conf at start).
+    package var trustedResolvers: [String] = []
 
     package init() {}
 
@@ -27,6 +33,11 @@ package struct DefenderOptions: Sendable, Equatable {
         if let v = environment["SCUTE_POLICY_FILE"] { policyPath = v }
         if let v = environment["SCUTE_AUDIT_LOG"] { auditLog = v }
         if let v = environment["SCUTE_ON_TRACE_FAILURE"], let m = TraceFailureMode(rawValue: v) { onTraceFailure = m }
+        if let v = environment["SCUTE_KEEP_CAPABILITIES"] {
+            keepCapabilities = v.split(separator: ",").compactMap { SpawnIdentity.capabilityName(String($0)) }
+        }
+        if let v = environment["SCUTE_APP_USER"], !v.isEmpty { user = v }
+        if let v = environment["SCUTE_DNS_RESOLVERS"] { trustedResolvers = v.split(separator: ",").map(String.init) }
     }
 
     /// Parses the defender's own argv after the subcommand (`defend` or `rasp`): options, then `--`
@@ -64,6 +75,12 @@ package struct DefenderOptions: Sendable, Equatable {
             case "--container": o.identity.container = try v()
             case "--image": o.identity.image = try v()
             case "--no-dns-redirect": o.redirectDNS = false
+            case "--keep-capability":
+                let c = try v()
+                guard let name = SpawnIdentity.capabilityName(c) else { throw .usage("--keep-capability: unknown capability \(c)") }
+                o.keepCapabilities.append(name)
+            case "--user": o.user = try v()
+            case "--dns-resolver": o.trustedResolvers.append(try v())
             case "--on-trace-failure":
                 let s = try v()
                 guard let m = TraceFailureMode(rawValue: s) else { throw .usage("--on-trace-failure: expected open or closed, got \(s)") }
@@ -113,12 +130,16 @@ package struct DefenderHooks: Sendable {
     package var audits: (@Sendable ([AuditEvent]) -> Void)?
     /// Whether audits also go to standard error when no audit log is given.
     package var auditsToStandardError = true
+    /// Audits the link found before the app started (its state folder is writable by the app, ...).
+    package var startupAudits: [AuditEvent] = []
 
     package init(
         prepare: (@Sendable (LivePolicy) -> Void)? = nil,
         audits: (@Sendable ([AuditEvent]) -> Void)? = nil,
-        auditsToStandardError: Bool = true
+        auditsToStandardError: Bool = true,
+        startupAudits: [AuditEvent] = []
     ) {
+        self.startupAudits = startupAudits
         self.prepare = prepare
         self.audits = audits
         self.auditsToStandardError = auditsToStandardError
@@ -129,6 +150,31 @@ package struct DefenderHooks: Sendable {
 package enum Defender {
     /// Signals a PID 1 passes on to the app.
     package static let forwardedSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH]
+
+    /// What must hold before the defender starts any thread: it is not dumpable (no other process of its
+    /// user can open its /proc entries, read or write its memory, or take its descriptors without
+    /// CAP_SYS_PTRACE, which the app does not get), and the signals it forwards, and SIGCHLD, are blocked
+    /// in every thread it will start (the tracer waits for SIGCHLD on a signalfd while it holds calls).
+    package static func prepareProcess() {
+        _ = scute_set_dumpable(0)
+        _ = scute_block_signals(forwardedMask | 1 << UInt64(SIGCHLD - 1))
+    }
+
+    static var forwardedMask: UInt64 { forwardedSignals.reduce(UInt64(0)) { $0 | 1 << UInt64($1 - 1) } }
+
+    /// Variables that carry secrets for the defender and none for the app: they are not passed on.
+    package static func isDefenderSecret(_ name: String) -> Bool {
+        guard name.hasPrefix("SCUTE_") else { return false }
+        return ["BUNDLE", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "KEY"].contains { name.contains($0) }
+    }
+
+    /// The app's environment: the defender's, less its secrets.
+    package static func appEnvironment(_ list: [String]) -> [String] {
+        list.filter { entry in
+            let name = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry
+            return !isDefenderSecret(name)
+        }
+    }
 
     /// The process environment as a dictionary and as KEY=VALUE strings.
     package static func environment() -> (dictionary: [String: String], list: [String]) {
@@ -158,6 +204,20 @@ package enum Defender {
 
     /// The whole defender: policy, audit sink, DNS forwarder, signal forwarding, the tracer thread.
     package static func run(_ options: DefenderOptions, hooks: DefenderHooks = DefenderHooks()) -> Int32 {
+        prepareProcess()
+        var spawnUser: SpawnIdentity.User?
+        if let spec = options.user {
+            switch SpawnIdentity.resolveUser(spec, passwd: Sys.readFile("/etc/passwd"), group: Sys.readFile("/etc/group")) {
+            case .success(let u): spawnUser = u
+            case .failure(let e):
+                Sys.warn("scute: --user \(spec): \(e.message); not starting the app")
+                return 2
+            }
+            if getuid() != 0 && spawnUser?.uid != getuid() {
+                Sys.warn("scute: --user \(spec): the defender is not root and cannot switch users; not starting the app")
+                return 2
+            }
+        }
         var policy = Policy()
         if let path = options.policyPath {
             do {
@@ -186,19 +246,37 @@ package enum Defender {
             forensicsCapacity: options.forensicsPath == nil ? 0 : 4096,
             listener: hooks.audits
         )
+        for event in hooks.startupAudits { sink.record(event) }
         let live = LivePolicy(policy: policy, identity: options.identity)
         hooks.prepare?(live)
         let rule = live.rule
         let learned = LearnedNames()
 
-        let mask = forwardedSignals.reduce(UInt64(0)) { $0 | 1 << UInt64($1 - 1) }
-        _ = scute_block_signals(mask)
+        let mask = forwardedMask
         if getpid() != 1 { _ = scute_set_child_subreaper() }
 
-        let forwarder = options.redirectDNS ? DNSForwarder(policy: live, learned: learned, audit: sink) : nil
-        let env = environment().list
+        let resolvers =
+            options.trustedResolvers.isEmpty ? ResolverConfiguration.nameservers(Sys.readFile("/etc/resolv.conf")) : options.trustedResolvers
+        let forwarder =
+            options.redirectDNS
+            ? DNSForwarder(policy: live, learned: learned, audit: sink, trustedResolvers: resolvers.compactMap { IPAddress($0) }) : nil
+        var env = appEnvironment(environment().list)
+        if let home = spawnUser?.home, !home.isEmpty {
+            // The container started as root (HOME=/root); the app's user has its own, as su and gosu give it.
+            let current = env.first { $0.hasPrefix("HOME=") }
+            if current == nil || current == "HOME=/root" {
+                env.removeAll { $0.hasPrefix("HOME=") }
+                env.append("HOME=" + home)
+            }
+        }
         let supervisor = Supervisor(
-            configuration: SupervisorConfiguration(command: options.command, environment: env, rule: rule, onTraceFailure: options.onTraceFailure),
+            configuration: SupervisorConfiguration(
+                command: options.command,
+                environment: env,
+                rule: rule,
+                onTraceFailure: options.onTraceFailure,
+                identity: SpawnIdentity(keep: options.keepCapabilities, user: spawnUser)
+            ),
             audit: sink,
             learned: learned,
             dns: forwarder,

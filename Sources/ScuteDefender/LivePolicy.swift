@@ -10,6 +10,8 @@ package final class LivePolicy: Sendable {
         /// Whether launches need judging at all (without, exec events cost one CONT).
         package var judgesProcesses: Bool
         package var judgesNetwork: Bool
+        /// Whether DNS rules are in force (then the DNS redirect must not be raceable either).
+        package var judgesDNS: Bool
         /// The console's policy version, 0 for a local file.
         package var version: Int64
 
@@ -17,6 +19,7 @@ package final class LivePolicy: Sendable {
             self.rule = rule
             self.judgesProcesses = rule.map { $0.processes.effect != .disable || $0.processes.cryptoMiners != .disable } ?? false
             self.judgesNetwork = rule.map { $0.network.effect != .disable } ?? false
+            self.judgesDNS = rule.map { $0.dns.effect != .disable } ?? false
             self.version = version
         }
     }

@@ -76,7 +76,8 @@ package enum DefenderLink {
         } catch {
             throw DefenderLinkError("SCUTE_INSTALL_BUNDLE: \(error.message)")
         }
-        let dataFolder = writableDataFolder(env["SCUTE_DATA_FOLDER"].flatMap { $0.isEmpty ? nil : $0 } ?? "/scute")
+        let state = StateFolder.choose(preferred: env["SCUTE_DATA_FOLDER"].flatMap { $0.isEmpty ? nil : $0 } ?? "/scute", appUser: options.user)
+        let dataFolder = state.path
         let uplink: Uplink
         do {
             let hello = DefenderHello(
@@ -125,7 +126,8 @@ package enum DefenderLink {
                 } catch {
                     Sys.warn("scute: audit spool: \(error)")
                 }
-            }
+            },
+            startupAudits: state.warning.map { [$0] } ?? []
         )
         let drain: @Sendable () -> Void = {
             var waited = 0.0
@@ -143,13 +145,6 @@ package enum DefenderLink {
         } catch {
             Sys.warn("scute: the console sent a policy that does not parse: \(error.description); keeping the current one")
         }
-    }
-
-    /// The data folder, or a private one under /tmp when the app's user cannot write it (a read-only
-    /// /scute volume, or an image whose USER is not root).
-    static func writableDataFolder(_ preferred: String) -> String {
-        if access(preferred, W_OK) == 0 { return preferred + "/state" }
-        return "/tmp/scute-\(getuid())"
     }
 
     private static func seconds(_ text: String?, default value: Double) -> Double {

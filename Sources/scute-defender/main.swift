@@ -8,7 +8,8 @@ import ScuteDefenderUplink
 let args = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: defender defend [--policy FILE] [--audit-log FILE|-] [--forensics FILE] [--on-trace-failure open|closed]
-                           [--app-id ID] [--container NAME] [--image NAME] [--no-dns-redirect] -- CMD [ARGS...]
+                           [--app-id ID] [--container NAME] [--image NAME] [--no-dns-redirect]
+                           [--keep-capability CAP]... [--user USER[:GROUP]] [--dns-resolver IP]... -- CMD [ARGS...]
            defender rasp [OPTIONS] [--] CMD [ARGS...]
            defender version
     """
@@ -18,6 +19,7 @@ guard let sub = args.first else {
 }
 switch sub {
 case "defend", "rasp":
+    Defender.prepareProcess()
     do {
         let environment = Defender.environment().dictionary
         let options = try DefenderOptions.parse(Array(args.dropFirst()), environment: environment)

@@ -23,6 +23,18 @@ struct DefendOptions: ParsableArguments {
     @Flag(name: .customLong("no-dns-redirect"), help: "Do not redirect the app's port-53 traffic to the DNS forwarder.")
     var noDNSRedirect = false
 
+    @Option(
+        name: .customLong("keep-capability"),
+        help: "A capability the app keeps (the defender drops SYS_PTRACE, NET_RAW, NET_ADMIN, SYS_ADMIN, SYS_MODULE, SYS_RAWIO, BPF, PERFMON)."
+    )
+    var keepCapability: [String] = []
+
+    @Option(help: "USER[:GROUP] to run the app as, names from the image's /etc/passwd and /etc/group (the defender stays root).")
+    var user: String?
+
+    @Option(name: .customLong("dns-resolver"), help: "A DNS server whose answers count for name-based rules (default: /etc/resolv.conf).")
+    var dnsResolver: [String] = []
+
     func run(_ command: [String]) throws -> Never {
         var args: [String] = []
         if let policy { args += ["--policy", policy] }
@@ -31,6 +43,12 @@ struct DefendOptions: ParsableArguments {
         if let onTraceFailure { args += ["--on-trace-failure", onTraceFailure] }
         if let appID { args += ["--app-id", appID] }
         if noDNSRedirect { args.append("--no-dns-redirect") }
+        for c in keepCapability { args += ["--keep-capability", c] }
+        if let user { args += ["--user", user] }
+        for r in dnsResolver { args += ["--dns-resolver", r] }
+        // Before anything starts a thread: no thread may take the SIGCHLD the tracer waits for, and the
+        // app must not be able to read this process.
+        Defender.prepareProcess()
         let cmd = command.first == "--" ? Array(command.dropFirst()) : command
         let environment = Defender.environment().dictionary
         let options: DefenderOptions

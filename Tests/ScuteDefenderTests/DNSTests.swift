@@ -123,7 +123,8 @@ import Testing
             subprocess.run([sys.executable, "-c", sys.argv[1], "127.0.0.79", "udp", "blocked.test"], check=True)
             print("after", connect())
             """
-        let r = try Harness.defend(policy: Self.policy, [Self.python, "-c", script, Self.clientSource])
+        // Answers teach names only when they come from a configured resolver: here, the test's server.
+        let r = try Harness.defend(policy: Self.policy, [Self.python, "-c", script, Self.clientSource], options: ["--dns-resolver", "127.0.0.79"])
         let res = results(r)
         #expect(res["before"] == "ok")
         #expect(res["blocked.test"] == "0 127.0.0.66")

@@ -58,8 +58,10 @@ struct SeccompCacheModel {
         let t = SyscallTable.x86_64
         let trapped = Set([t.execve, t.execveat, t.connect, t.sendto, t.sendmsg, t.sendmmsg, t.bind, t.listen]).map(UInt32.init)
         let refused = [t.ioUringSetup, t.seccomp, t.ptrace, t.processVMWritev].map(UInt32.init)
+        // Decided by a register argument (pid, clone flags, socket family and protocol), or refused outright.
+        let guarded = [t.kill, t.tkill, t.tgkill, t.pidfdOpen, t.processVMReadv, t.clone, t.clone3, t.socket].map(UInt32.init)
         let uncached = numbers.filter { !model.isConstantAllow(arch: t.auditArch, nr: $0) }
-        #expect(Set(uncached) == Set(trapped + refused))
+        #expect(Set(uncached) == Set(trapped + refused + guarded))
         // The hot ones by name: getppid, read, write, futex, mmap, epoll_wait, recvfrom, clock_nanosleep.
         for nr: UInt32 in [110, 0, 1, 202, 9, 232, 45, 230] {
             #expect(model.isConstantAllow(arch: t.auditArch, nr: nr), "syscall \(nr)")
@@ -69,7 +71,8 @@ struct SeccompCacheModel {
     @Test func everyUntrappedI386SyscallIsCached() {
         let c = SyscallTable.i386
         let refused = [c.connect, c.sendto, c.sendmsg, c.sendmmsg, c.bind, c.listen, c.ioUringSetup, c.seccomp, c.ptrace, c.processVMWritev]
-        let watched = Set([c.execve, c.execveat] + refused + [c.socketcall, c.socket].compactMap { $0 }).map(UInt32.init)
+        let guarded = [c.kill, c.tkill, c.tgkill, c.pidfdOpen, c.processVMReadv, c.clone, c.clone3]
+        let watched = Set([c.execve, c.execveat] + refused + guarded + [c.socketcall, c.socket].compactMap { $0 }).map(UInt32.init)
         let uncached = numbers.filter { !model.isConstantAllow(arch: c.auditArch, nr: $0) }
         #expect(Set(uncached) == Set(watched))
     }

@@ -74,3 +74,44 @@ struct DefenderLinkTests {
         }
     }
 }
+
+@Suite("Where a defender keeps its own state")
+struct StateFolderTests {
+    private func temporaryFolder() -> String {
+        var template = Array("/tmp/scute-state-test-XXXXXX".utf8CString)
+        return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    }
+
+    @Test func theStateFolderIsPrivateAndAnotherUsersFolderIsNotUsed() throws {
+        let folder = temporaryFolder()
+        // Planted with access for everyone: the defender takes it back (it owns it).
+        mkdir(folder + "/state", 0o777)
+        chmod(folder + "/state", 0o777)
+        let chosen = StateFolder.choose(preferred: folder, appUser: "nobody")
+        #expect(chosen.path == folder + "/state")
+        var st = stat()
+        #expect(stat(chosen.path, &st) == 0 && st.st_mode & 0o777 == 0o700)
+        // A folder owned by another user (what an app could leave there) is refused for a fresh one.
+        let other = temporaryFolder()
+        mkdir(other + "/state", 0o700)
+        chown(other + "/state", 65534, 65534)
+        let refused = StateFolder.choose(preferred: other, appUser: "nobody")
+        #expect(refused.path != other + "/state")
+        #expect(refused.path.hasPrefix("/tmp/scute-state-"))
+        // So is a symlink to a folder of the defender's own.
+        let linked = temporaryFolder()
+        symlink(folder + "/state", linked + "/state")
+        #expect(StateFolder.choose(preferred: linked, appUser: "nobody").path != linked + "/state")
+    }
+
+    @Test func sharingAUserWithTheAppIsReportedAtStart() throws {
+        let folder = temporaryFolder()
+        let shared = StateFolder.choose(preferred: folder, appUser: nil)
+        let warning = try #require(shared.warning)
+        #expect(warning.attackType == .defenderTampering)
+        #expect(warning.msg.contains("writable by the app"))
+        // Root with another user for the app: nothing to report.
+        #expect(StateFolder.choose(preferred: folder, appUser: "nobody").warning == nil)
+        #expect(StateFolder.choose(preferred: folder, appUser: "0").warning != nil)
+    }
+}

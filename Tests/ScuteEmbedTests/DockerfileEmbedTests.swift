@@ -341,3 +341,32 @@ extension String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
+
+@Suite struct DockerfileEmbedUserTests {
+    @Test func aNonRootUserRunsTheAppWhileTheDefenderStaysRoot() throws {
+        let result = try DockerfileEmbed.embed("FROM alpine\nUSER app:staff\nENTRYPOINT [\"/app\"]\n", options: .init(appID: "a"))
+        #expect(result.entrypoint == ["/scute/defender", "rasp", "--user", "app:staff", "--", "/app"])
+        let lines = result.dockerfile.split(separator: "\n").map(String.init)
+        let userRoot = try #require(lines.firstIndex(of: "USER root"))
+        let entrypoint = try #require(lines.firstIndex { $0.hasPrefix("ENTRYPOINT [\"/scute/defender\"") })
+        #expect(userRoot < entrypoint)
+        #expect(result.notes.contains { $0.contains("starts the app as USER app:staff") })
+    }
+
+    @Test func theBaseImagesUserCountsAndRootChangesNothing() throws {
+        let fromImage = try DockerfileEmbed.embed(
+            "FROM nginx-unprivileged\nENTRYPOINT [\"/app\"]\n",
+            options: .init(appID: "a", imageConfig: try DockerImageProcess.parse(#"{"Config": {"User": "101", "Cmd": null}}"#))
+        )
+        #expect(fromImage.entrypoint == ["/scute/defender", "rasp", "--user", "101", "--", "/app"])
+        for user in ["root", "0", "0:0", "root:wheel"] {
+            let result = try DockerfileEmbed.embed("FROM alpine\nUSER \(user)\nENTRYPOINT [\"/app\"]\n", options: .init(appID: "a"))
+            #expect(result.entrypoint == ["/scute/defender", "rasp", "--", "/app"])
+            let block = result.dockerfile.split(separator: "\n").drop { $0 != DockerfileEmbed.beginMarker }
+            #expect(!block.contains("USER root"))
+        }
+        let variable = try DockerfileEmbed.embed("FROM alpine\nARG U=app\nUSER $U\nENTRYPOINT [\"/app\"]\n", options: .init(appID: "a"))
+        #expect(variable.entrypoint == ["/scute/defender", "rasp", "--", "/app"])
+        #expect(variable.notes.contains { $0.contains("uses a variable") })
+    }
+}

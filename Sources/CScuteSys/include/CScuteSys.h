@@ -112,6 +112,43 @@ int scute_seccomp_install(const struct sock_filter *prog, unsigned short len);
 pid_t scute_spawn(const char *file, char *const argv[], char *const envp[], const struct sock_filter *prog,
                   unsigned short len, int new_group, int wait_release, int *release_fd, int *error_fd);
 
+/// What the traced child gives up before it execs the app.
+struct scute_spawn_identity {
+    /// Capabilities (bit numbers, CAP_SYS_PTRACE = 19) removed from the bounding, ambient, inheritable,
+    /// permitted and effective sets. Dropping from the bounding set needs CAP_SETPCAP; without it,
+    /// no-new-privs still keeps an exec from gaining them back.
+    uint64_t drop_capabilities;
+    /// When set, the child switches to `uid`, `gid` and `groups` (as root) before the filter.
+    int32_t set_user;
+    uint32_t uid;
+    uint32_t gid;
+    int32_t group_count;
+    const uint32_t *groups;
+};
+
+/// scute_spawn with an identity for the child (see struct scute_spawn_identity).
+pid_t scute_spawn_as(const char *file, char *const argv[], char *const envp[], const struct sock_filter *prog,
+                     unsigned short len, int new_group, int wait_release, const struct scute_spawn_identity *identity,
+                     int *release_fd, int *error_fd);
+
+/// prctl(PR_SET_DUMPABLE): 0 keeps other processes of the same user out of the caller's /proc entries
+/// and memory (unless they hold CAP_SYS_PTRACE).
+int scute_set_dumpable(int dumpable);
+int scute_get_dumpable(void);
+
+/// pidfd_open of one thread (PIDFD_THREAD, Linux 6.9+); -1 with EINVAL on older kernels.
+int scute_pidfd_open_thread(pid_t tid);
+
+/// The capability sets of the calling thread (bit masks), for tests and diagnostics.
+int scute_capabilities(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
+/// Whether a capability is in the calling thread's bounding set: 1, 0, or -1.
+int scute_capability_in_bounding_set(int cap);
+
+/// The signal file descriptor the tracer polls while it holds a call (SIGCHLD, blocked in the caller).
+int scute_signalfd_child(void);
+/// Drains a signalfd (non-blocking).
+void scute_drain_signalfd(int fd);
+
 /// Blocks the given signals in the calling thread (mask of 1 << (sig - 1)); returns 0 or -1.
 int scute_block_signals(uint64_t mask);
 /// Waits for one of the signals in `mask` (which must be blocked); returns the signal or -1.

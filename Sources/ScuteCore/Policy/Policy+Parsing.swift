@@ -56,10 +56,14 @@ extension Rule {
         var processes = ProcessRules()
         if let p = try r.optionalObject("processes") {
             try p.onlyKeys(["effect", "allowed", "denied", "cryptoMiners"])
+            let allowed = try p.nonEmptyStrings("allowed")
+            let denied = try p.nonEmptyStrings("denied")
+            try p.checkHashes("allowed", allowed)
+            try p.checkHashes("denied", denied)
             processes = ProcessRules(
                 effect: try p.effect("effect") ?? .alert,
-                allowed: try p.nonEmptyStrings("allowed"),
-                denied: try p.nonEmptyStrings("denied"),
+                allowed: allowed,
+                denied: denied,
                 cryptoMiners: try p.effect("cryptoMiners") ?? .alert
             )
         }
@@ -152,6 +156,15 @@ private struct FieldReader {
             throw .field(sub(key), "expected one of disable, alert, prevent")
         }
         return e
+    }
+
+    /// Process entries of the form `sha256:HEX` must carry a whole SHA-256 digest.
+    func checkHashes(_ key: String, _ list: [String]) throws(PolicyError) {
+        for (i, e) in list.enumerated() where e.lowercased().hasPrefix(ProcessRules.hashPrefix) {
+            guard ProcessRules.digest(of: e) != nil else {
+                throw .field("\(sub(key))[\(i)]", "expected sha256: followed by 64 hexadecimal digits")
+            }
+        }
     }
 
     func checkDomains(_ key: String, _ list: [String]) throws(PolicyError) {

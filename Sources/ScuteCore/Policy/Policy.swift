@@ -82,18 +82,39 @@ public struct Rule: Sendable, Equatable {
     }
 }
 
-/// Process launch rules. Entries match the executable's name, or its full path when they contain `/`.
+/// Process launch rules. Entries match the executable's name, or its full path when they contain `/`,
+/// or, written `sha256:HEX`, the executable's content: a copy under another name is still matched, so
+/// an allowed list of digests enforces "only these binaries may run".
 public struct ProcessRules: Sendable, Equatable {
     public var effect: Effect
     public var allowed: [Wildcard]
     public var denied: [Wildcard]
     /// What to do with a crypto miner (known names, stratum URLs in arguments), whatever the lists say.
     public var cryptoMiners: Effect
+    /// The digests (lower-case hex) of `sha256:` entries.
+    public private(set) var allowedDigests: Set<String> = []
+    public private(set) var deniedDigests: Set<String> = []
+
+    public static let hashPrefix = "sha256:"
+
+    /// The lower-case hex digest of a `sha256:HEX` entry; nil for any other entry.
+    public static func digest(of entry: String) -> String? {
+        let lower = entry.lowercased()
+        guard lower.hasPrefix(hashPrefix) else { return nil }
+        let hex = lower.dropFirst(hashPrefix.count)
+        guard hex.utf8.count == 64, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else { return nil }
+        return String(hex)
+    }
+
+    /// Whether a launch must be hashed to be judged.
+    public var usesDigests: Bool { !allowedDigests.isEmpty || !deniedDigests.isEmpty }
 
     public init(effect: Effect = .disable, allowed: [String] = [], denied: [String] = [], cryptoMiners: Effect = .disable) {
         self.effect = effect
-        self.allowed = allowed.map { Wildcard($0) }
-        self.denied = denied.map { Wildcard($0) }
+        self.allowed = allowed.filter { Self.digest(of: $0) == nil }.map { Wildcard($0) }
+        self.denied = denied.filter { Self.digest(of: $0) == nil }.map { Wildcard($0) }
+        self.allowedDigests = Set(allowed.compactMap(Self.digest(of:)))
+        self.deniedDigests = Set(denied.compactMap(Self.digest(of:)))
         self.cryptoMiners = cryptoMiners
     }
 }

@@ -10,12 +10,16 @@ public struct ProcessLaunch: Sendable, Equatable {
     /// allowed list.
     public var otherPaths: [String]
     public var arguments: [String]
+    /// The executable's SHA-256 (lower-case hex), when a rule with digest entries needs it; nil when it
+    /// was not computed or could not be.
+    public var sha256: String?
 
-    public init(path: String, aliases: [String] = [], otherPaths: [String] = [], arguments: [String] = []) {
+    public init(path: String, aliases: [String] = [], otherPaths: [String] = [], arguments: [String] = [], sha256: String? = nil) {
         self.path = path
         self.aliases = aliases
         self.otherPaths = otherPaths
         self.arguments = arguments
+        self.sha256 = sha256
     }
 
     var trustedPaths: [String] { [path] + aliases.filter { $0 != path } }
@@ -49,9 +53,16 @@ extension Rule {
                 return .finding(processes.effect, rule: name, .explicitlyDeniedProcess, "\(p) is denied by entry \(entry.pattern)")
             }
         }
+        if let digest = launch.sha256, processes.deniedDigests.contains(digest) {
+            return .finding(processes.effect, rule: name, .explicitlyDeniedProcess, "\(launch.path) is denied by its digest sha256:\(digest)")
+        }
         let trusted = launch.trustedPaths
-        if !processes.allowed.isEmpty && !trusted.contains(where: { p in processes.allowed.contains { $0.matchesProcess(p) } }) {
-            return .finding(processes.effect, rule: name, .notAllowedProcess, "\(launch.path) is not in the allowed list")
+        let hasAllowList = !processes.allowed.isEmpty || !processes.allowedDigests.isEmpty
+        let allowedByName = trusted.contains(where: { p in processes.allowed.contains { $0.matchesProcess(p) } })
+        let allowedByDigest = launch.sha256.map { processes.allowedDigests.contains($0) } ?? false
+        if hasAllowList && !allowedByName && !allowedByDigest {
+            let digest = launch.sha256.map { " (sha256:\($0))" } ?? ""
+            return .finding(processes.effect, rule: name, .notAllowedProcess, "\(launch.path)\(digest) is not in the allowed list")
         }
         return .allow
     }

@@ -13,6 +13,13 @@ public enum AttackType: String, Sendable, Equatable, CaseIterable {
     case notAllowedListeningPort
     /// The defender could not trace the app (no SYS_PTRACE, seccomp refused).
     case tracingUnavailable
+    /// A check could not run (no descriptor left, unreadable memory, a process gone): the call was refused.
+    case checkFailed
+    /// Traffic to a DNS port that is not a well-formed DNS query.
+    case malformedDNS
+    /// The defender's own state (spool, cached policy, identity) was changed by someone else, or is
+    /// writable by the app.
+    case defenderTampering
 }
 
 /// A policy decision: a value, not an error. `allow` carries no finding.

@@ -26,6 +26,14 @@ package struct DNSMessage: Sendable, Equatable {
     package var flags: UInt16
     package var questions: [Question]
     package var answers: [Record]
+    /// The header's authority and additional counts.
+    package var authorityCount: Int
+    package var additionalCount: Int
+    /// Whether the additional section is exactly one EDNS OPT record and nothing follows the message
+    /// (checked for queries: no answers, no authority).
+    private var additionalIsOnlyOPT: Bool
+    /// Whether the bytes end where the parsed sections do.
+    private var endsCleanly: Bool
 
     package var isResponse: Bool { flags & 0x8000 != 0 }
     package var responseCode: UInt16 { flags & 0x000f }
@@ -38,6 +46,10 @@ package struct DNSMessage: Sendable, Equatable {
         flags = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
         let qd = Int(UInt16(bytes[4]) << 8 | UInt16(bytes[5]))
         let an = Int(UInt16(bytes[6]) << 8 | UInt16(bytes[7]))
+        authorityCount = Int(UInt16(bytes[8]) << 8 | UInt16(bytes[9]))
+        additionalCount = Int(UInt16(bytes[10]) << 8 | UInt16(bytes[11]))
+        additionalIsOnlyOPT = false
+        endsCleanly = false
         guard qd <= 16 else { return nil }
         questions = []
         for _ in 0..<qd {
@@ -59,6 +71,50 @@ package struct DNSMessage: Sendable, Equatable {
             r.offset = start + Int(len)
             answers.append(rec)
         }
+        if an == 0 && authorityCount == 0 {
+            endsCleanly = r.offset == bytes.count
+            if additionalCount == 1, r.name() == "", r.u16() == Self.typeOPT, r.u16() != nil, r.u32() != nil, let len = r.u16() {
+                additionalIsOnlyOPT = r.offset + Int(len) == bytes.count
+            }
+        }
+    }
+
+    package static let typeOPT: UInt16 = 41
+
+    /// A query as resolvers send them: QR clear, opcode QUERY, one question of class IN (or ANY), no
+    /// answer or authority records, at most an EDNS OPT record, nothing after it. Anything else sent to
+    /// a DNS port is not forwarded (a tunnel, another protocol on port 53, a crafted message).
+    package var isWellFormedQuery: Bool {
+        guard !isResponse, flags & 0x7800 == 0, questions.count == 1, answers.isEmpty, authorityCount == 0 else { return false }
+        guard let q = questions.first, q.qclass == 1 || q.qclass == 255, !q.name.isEmpty || q.type == 2 else { return false }
+        switch additionalCount {
+        case 0: return endsCleanly
+        case 1: return additionalIsOnlyOPT
+        default: return false
+        }
+    }
+
+    /// Whether this is the answer to `query`: a response with its id and its question.
+    package func isAnswer(to query: DNSMessage) -> Bool {
+        guard isResponse, id == query.id, questions.count == 1, let q = questions.first, let asked = query.questions.first else { return false }
+        return q.type == asked.type && q.qclass == asked.qclass && DomainName.normalized(q.name) == DomainName.normalized(asked.name)
+    }
+
+    /// The addresses this answer gives for its question: the A and AAAA records of the question's name
+    /// and of the aliases its CNAME chain leads to (in order, at most 16 links). Records of any other
+    /// name in the message say nothing about the question and are ignored.
+    package var addressesForQuestion: (names: [String], records: [Record]) {
+        guard let q = queryName else { return ([], []) }
+        var chain = [q]
+        while chain.count <= 16,
+            let next = answers.first(where: { $0.type == Self.typeCNAME && DomainName.normalized($0.name) == chain.last! })?.target
+        {
+            let n = DomainName.normalized(next)
+            if chain.contains(n) { break }
+            chain.append(n)
+        }
+        let records = answers.filter { $0.address != nil && chain.contains(DomainName.normalized($0.name)) }
+        return (chain, records)
     }
 
     /// The first question's name, normalised.

@@ -51,6 +51,7 @@ package struct BPFProgramBuilder {
         items.append(.jump(code: BPFInstruction.jsetK, k: k, jt: jt, jf: jf))
     }
     package mutating func jump(_ target: Target) { items.append(.always(target)) }
+    package mutating func and(_ k: UInt32) { items.append(.fixed(BPFInstruction(code: BPFInstruction.aluAndK, jt: 0, jf: 0, k: k))) }
 
     /// The finished program; traps when a jump goes backwards or too far (BPF allows neither).
     package func build() -> [BPFInstruction] {
@@ -118,6 +119,9 @@ package struct BPFInterpreter {
             case BPFInstruction.jgeK: pc += 1 + Int(acc >= ins.k ? ins.jt : ins.jf)
             case BPFInstruction.jsetK: pc += 1 + Int(acc & ins.k != 0 ? ins.jt : ins.jf)
             case BPFInstruction.ja: pc += 1 + Int(ins.k)
+            case BPFInstruction.aluAndK:
+                acc &= ins.k
+                pc += 1
             case BPFInstruction.retK: return ins.k
             default: return nil
             }

@@ -15,9 +15,16 @@ package struct SyscallTable: Sendable {
     package let seccomp: Int64
     package let ptrace: Int64
     package let processVMWritev: Int64
+    package let processVMReadv: Int64
     /// i386 multiplexes sockets through socketcall; the filter refuses it for foreign-arch callers.
     package let socketcall: Int64?
-    package let socket: Int64?
+    package let socket: Int64
+    package let clone: Int64
+    package let clone3: Int64
+    package let kill: Int64
+    package let tkill: Int64
+    package let tgkill: Int64
+    package let pidfdOpen: Int64
 
     package static let x86_64 = SyscallTable(
         auditArch: SCUTE_AUDIT_ARCH_X86_64,
@@ -33,8 +40,15 @@ package struct SyscallTable: Sendable {
         seccomp: 317,
         ptrace: 101,
         processVMWritev: 311,
+        processVMReadv: 310,
         socketcall: nil,
-        socket: nil
+        socket: 41,
+        clone: 56,
+        clone3: 435,
+        kill: 62,
+        tkill: 200,
+        tgkill: 234,
+        pidfdOpen: 434
     )
     package static let i386 = SyscallTable(
         auditArch: SCUTE_AUDIT_ARCH_I386,
@@ -50,8 +64,15 @@ package struct SyscallTable: Sendable {
         seccomp: 354,
         ptrace: 26,
         processVMWritev: 348,
+        processVMReadv: 347,
         socketcall: 102,
-        socket: 359
+        socket: 359,
+        clone: 120,
+        clone3: 435,
+        kill: 37,
+        tkill: 238,
+        tgkill: 270,
+        pidfdOpen: 434
     )
     package static let aarch64 = SyscallTable(
         auditArch: SCUTE_AUDIT_ARCH_AARCH64,
@@ -67,8 +88,15 @@ package struct SyscallTable: Sendable {
         seccomp: 277,
         ptrace: 117,
         processVMWritev: 271,
+        processVMReadv: 270,
         socketcall: nil,
-        socket: nil
+        socket: 198,
+        clone: 220,
+        clone3: 435,
+        kill: 129,
+        tkill: 130,
+        tgkill: 131,
+        pidfdOpen: 434
     )
 
     /// The table of the machine the defender runs on.
@@ -94,21 +122,56 @@ package struct SyscallTable: Sendable {
 /// The defender's seccomp filter. Checks the architecture first; refuses x32; sends only the syscalls
 /// the policy speaks of to the tracer (RET_TRACE); refuses the evasion syscalls with EPERM. Syscalls
 /// that are always allowed get no argument checks, so the kernel's per-syscall action cache applies.
+///
+/// Argument checks, each on a register (never on memory, which the app could change after the check):
+/// clone with CLONE_UNTRACED (a child the tracer would not see); kill, tkill, tgkill, pidfd_open and
+/// process_vm_readv aimed at the defender's own pid; SCTP sockets (SCTP can reach a peer through
+/// setsockopt and ancillary data, without a connect). clone3 passes its flags in memory: it is refused
+/// with ENOSYS, and C libraries fall back to clone.
 package enum SeccompFilter {
     static let eperm: UInt32 = 1
     static let enosys: UInt32 = 38
     static let errnoEPERM = SCUTE_SECCOMP_RET_ERRNO | eperm
+    static let cloneUntraced: UInt32 = 0x0080_0000
+    static let ipprotoSCTP: UInt32 = 132
+    static let sockSeqPacket: UInt32 = 5
 
-    /// The program for this machine.
-    package static func program() -> [BPFInstruction] {
+    /// The program for this machine; `defender` is the defender's pid as the app sees it.
+    package static func program(defender: Int32) -> [BPFInstruction] {
         #if arch(x86_64)
-        return program(native: .x86_64, compat: .i386)
+        return program(native: .x86_64, compat: .i386, defender: defender)
         #else
-        return program(native: .aarch64, compat: nil)
+        return program(native: .aarch64, compat: nil, defender: defender)
         #endif
     }
 
-    package static func program(native t: SyscallTable, compat: SyscallTable?) -> [BPFInstruction] {
+    /// The checks every architecture gets on the calls that take their decision from a register.
+    private static func guardedCalls(_ b: inout BPFProgramBuilder, _ t: SyscallTable, prefix: String) {
+        b.jumpIfEqual(UInt32(t.clone), then: .label(prefix + "clone"))
+        b.jumpIfEqual(UInt32(t.clone3), then: .label("enosys"))
+        b.jumpIfEqual(UInt32(t.socket), then: .label(prefix + "socket"))
+        for nr in [t.kill, t.tkill, t.tgkill, t.pidfdOpen, t.processVMReadv] {
+            b.jumpIfEqual(UInt32(nr), then: .label("target"))
+        }
+    }
+
+    private static func guardedBodies(_ b: inout BPFProgramBuilder, prefix: String) {
+        b.label(prefix + "clone")
+        b.load(offset: 16)
+        b.jumpIfAnyBit(cloneUntraced, then: .label("eperm"), else: .label("allow"))
+        b.label(prefix + "socket")
+        b.load(offset: 16)
+        b.jumpIfEqual(2, then: .label(prefix + "inet"))
+        b.jumpIfEqual(10, then: .label(prefix + "inet"), else: .label("allow"))
+        b.label(prefix + "inet")
+        b.load(offset: 16 + 16)
+        b.jumpIfEqual(ipprotoSCTP, then: .label("eperm"))
+        b.load(offset: 16 + 8)
+        b.and(0xf)
+        b.jumpIfEqual(sockSeqPacket, then: .label("eperm"), else: .label("allow"))
+    }
+
+    package static func program(native t: SyscallTable, compat: SyscallTable?, defender: Int32 = 0) -> [BPFInstruction] {
         var b = BPFProgramBuilder()
         b.load(offset: 4)
         b.jumpIfEqual(t.auditArch, then: .next, else: .label("foreign"))
@@ -125,7 +188,9 @@ package enum SeccompFilter {
         for nr in [t.ioUringSetup, t.ptrace, t.processVMWritev] {
             b.jumpIfEqual(UInt32(nr), then: .label("eperm"))
         }
+        guardedCalls(&b, t, prefix: "native-")
         b.ret(SCUTE_SECCOMP_RET_ALLOW)
+        guardedBodies(&b, prefix: "native-")
 
         // sendto without a destination (connected sockets, the common case) is not the tracer's business.
         b.label("sendto")
@@ -153,10 +218,22 @@ package enum SeccompFilter {
             for nr in refused {
                 b.jumpIfEqual(UInt32(nr), then: .label("eperm"))
             }
+            b.jumpIfEqual(UInt32(c.clone), then: .label("compat-clone"))
+            b.jumpIfEqual(UInt32(c.clone3), then: .label("enosys"))
+            for nr in [c.kill, c.tkill, c.tgkill, c.pidfdOpen, c.processVMReadv] {
+                b.jumpIfEqual(UInt32(nr), then: .label("target"))
+            }
             b.ret(SCUTE_SECCOMP_RET_ALLOW)
+            b.label("compat-clone")
+            b.load(offset: 16)
+            b.jumpIfAnyBit(cloneUntraced, then: .label("eperm"), else: .label("allow"))
         } else {
             b.jump(.label("kill"))
         }
+        // The first argument is a pid: the defender's own is not the app's to signal, open or read.
+        b.label("target")
+        b.load(offset: 16)
+        b.jumpIfEqual(UInt32(bitPattern: defender), then: .label("eperm"), else: .label("allow"))
         b.label("allow")
         b.ret(SCUTE_SECCOMP_RET_ALLOW)
         b.label("trace")

@@ -92,6 +92,14 @@ package enum Sys {
         writeAll(2, Array(message.utf8) + [10])
     }
 
+    /// Raises the soft descriptor limit to the hard one (the tracer's checks need descriptors of their own).
+    package static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
     /// The directory part of a path ("/" for top-level names).
     package static func dirName(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
@@ -110,8 +118,13 @@ package final class PosixThread: @unchecked Sendable {
         self.body = body
     }
 
-    /// Starts the thread.
+    /// Starts the thread; a failure to create one is fatal (use `tryStart` where it is not).
     package func start() {
+        precondition(tryStart(), "pthread_create failed")
+    }
+
+    /// Starts the thread; false when the system has no thread to give (the caller degrades or refuses).
+    package func tryStart() -> Bool {
         let unmanaged = Unmanaged.passRetained(self)
         let rc = pthread_create(
             &thread,
@@ -123,7 +136,8 @@ package final class PosixThread: @unchecked Sendable {
             },
             unmanaged.toOpaque()
         )
-        precondition(rc == 0, "pthread_create failed: \(rc)")
+        if rc != 0 { unmanaged.release() }
+        return rc == 0
     }
 
     /// Waits for the thread to finish.

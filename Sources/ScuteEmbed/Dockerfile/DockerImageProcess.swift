@@ -20,12 +20,15 @@ public struct DockerImageProcess: Sendable, Equatable {
     public var cmd: [String]?
     public var shell: [String]?
     public var onBuild: [String]
+    /// Config.User ("" or absent: root).
+    public var user: String?
 
-    public init(entrypoint: [String]? = nil, cmd: [String]? = nil, shell: [String]? = nil, onBuild: [String] = []) {
+    public init(entrypoint: [String]? = nil, cmd: [String]? = nil, shell: [String]? = nil, onBuild: [String] = [], user: String? = nil) {
         self.entrypoint = entrypoint
         self.cmd = cmd
         self.shell = shell
         self.onBuild = onBuild
+        self.user = user
     }
 
     /// Reads `docker image inspect` output (an array of images, or one image with `Config`), an OCI image
@@ -68,7 +71,8 @@ public struct DockerImageProcess: Sendable, Equatable {
             entrypoint: try list(object["Entrypoint"], "Entrypoint"),
             cmd: try list(object["Cmd"], "Cmd"),
             shell: try list(object["Shell"], "Shell"),
-            onBuild: try list(object["OnBuild"], "OnBuild") ?? []
+            onBuild: try list(object["OnBuild"], "OnBuild") ?? [],
+            user: object["User"]?.stringValue ?? ""
         )
     }
 

@@ -100,6 +100,7 @@ public enum DockerfileEmbed {
                 if known.cmd == .unknown { known.cmd = .known(config.cmd) }
                 known.shell = config.shell
                 known.shellKnown = true
+                known.user = config.user
                 for trigger in config.onBuild {
                     let parsed: Dockerfile
                     do {
@@ -146,16 +147,35 @@ public enum DockerfileEmbed {
         }
         let original = (entrypoint ?? []) + (cmd ?? [])
         let defender = options.dataFolder.hasSuffix("/") ? options.dataFolder + "defender" : options.dataFolder + "/defender"
-        if let entrypoint, entrypoint.count >= 3, entrypoint[0].hasSuffix("/defender"), entrypoint[1] == "rasp", entrypoint[2] == "--" {
+        if let entrypoint, entrypoint.count >= 3, entrypoint[0].hasSuffix("/defender"), entrypoint[1] == "rasp" {
             throw DockerfileError(
                 .invalidInstruction,
                 line: stage.entrypointLine,
                 "the ENTRYPOINT already starts the Scute defender (\(entrypoint[0])); embed the original Dockerfile"
             )
         }
-        let newEntrypoint = [defender, "rasp", "--"] + (entrypoint ?? [])
-
         var notes: [String] = []
+        // An image that runs as another user than root: the defender runs as root and starts the app as
+        // that user, so the app can neither write the defender's state nor read or signal the defender.
+        var appUser: String?
+        switch stage.user {
+        case .some(let user) where Self.isRoot(user):
+            break
+        case .some(let user) where user.contains("$"):
+            notes.append(
+                "USER \(user) uses a variable, which an exec-form ENTRYPOINT cannot expand: the defender runs as that user, "
+                    + "and its state is then writable by the app"
+            )
+        case .some(let user):
+            appUser = user
+            notes.append("the defender runs as root and starts the app as USER \(user) (its state stays out of the app's reach)")
+        case .none:
+            // The base image's USER is not known (no --image-config): most images run as root; one that does
+            // not gets the defender's start-up audit saying its state is writable by the app.
+            break
+        }
+        let newEntrypoint = [defender, "rasp"] + (appUser.map { ["--user", $0] } ?? []) + ["--"] + (entrypoint ?? [])
+
         if stage.assumedDefaultShell {
             notes.append(
                 "shell-form ENTRYPOINT/CMD resolved with /bin/sh -c; if \(stage.rootImage ?? "the base image") sets "
@@ -175,6 +195,7 @@ public enum DockerfileEmbed {
         env.append(("SCUTE_DATA_FOLDER", options.dataFolder))
         env.append(("SCUTE_DEFENDER_TYPE", "embedded"))
         for (key, value) in env { block.append("ENV \(key)=\(quote(value, escape: file.escapeToken))") }
+        if appUser != nil { block.append("USER root") }
         block.append("ENTRYPOINT " + json(newEntrypoint))
         if let redeclaredCmd { block.append("CMD " + json(redeclaredCmd)) }
         block.append(endMarker)
@@ -194,6 +215,12 @@ public enum DockerfileEmbed {
             command: newEntrypoint + (cmd ?? []),
             notes: notes
         )
+    }
+
+    /// Whether a USER value means root (user 0 or root, with any group).
+    static func isRoot(_ user: String) -> Bool {
+        let name = user.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        return name.isEmpty || name == "root" || name == "0"
     }
 
     static func targetStage(_ stages: DockerfileStages, _ target: String?) throws(DockerfileError) -> Int {

@@ -41,6 +41,8 @@ public struct DockerfileStages: Sendable, Equatable {
         public var lastInstruction: Int
         /// Its ONBUILD triggers, which a stage built on it runs first.
         public var triggers: [DockerfileInstruction]
+        /// The user the image runs as: the stage's last USER, else the base image's; nil when unknown.
+        public var user: String? = nil
     }
 
     public var stages: [Stage]
@@ -56,6 +58,8 @@ public struct DockerfileStages: Sendable, Equatable {
         public var onBuild: [DockerfileInstruction]
         /// Whether `shell` is the image's actual SHELL (its config was seen), nil meaning the default.
         public var shellKnown: Bool
+        /// The image's USER (empty for root), when known.
+        public var user: String? = nil
 
         public init(
             entrypoint: DockerImageValue,
@@ -165,6 +169,7 @@ public struct DockerfileStages: Sendable, Equatable {
                         triggers: []
                     )
                     stage.rootShellKnown = known?.shellKnown ?? false
+                    stage.user = scratch ? "" : known?.user
                     for trigger in known?.onBuild ?? [] {
                         try apply(trigger, to: &stage, line: line)
                     }
@@ -271,6 +276,8 @@ public struct DockerfileStages: Sendable, Equatable {
             stage.cmdLine = line
         case "ONBUILD":
             if let trigger = instruction.trigger { stage.triggers.append(trigger) }
+        case "USER":
+            stage.user = instruction.arguments
         default:
             break
         }
