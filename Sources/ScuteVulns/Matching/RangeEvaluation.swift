@@ -1,0 +1,125 @@
+/// OSV's evaluation of one affected entry for one installed version (the schema's `IsVulnerable` pseudocode).
+enum RangeEvaluation {
+    enum Outcome: Equatable {
+        case notAffected
+        /// Affected; `fixed` is the smallest `fixed` event above the installed version in the ranges that matched.
+        case affected(fixed: String?)
+        /// A range could not be read: an event version is not valid in the range's ordering.
+        case unreadable(version: String)
+    }
+
+    /// Evaluates `entry` for `installed`: in its `versions` list, or inside one of its ranges. `GIT` ranges and
+    /// types Scute does not know are ignored; `SEMVER` ranges use SemVer whatever the family.
+    static func evaluate(_ entry: OSVAffected, installed: String, scheme: VersionScheme) -> Outcome {
+        var unreadable: String?
+        var affected = false
+        var fixed: String?
+        for range in entry.ranges {
+            let rangeScheme: VersionScheme
+            switch range.type {
+            case "ECOSYSTEM": rangeScheme = scheme
+            case "SEMVER": rangeScheme = .semver
+            default: continue
+            }
+            switch evaluate(range, installed: installed, scheme: rangeScheme) {
+            case .notAffected: continue
+            case .unreadable(let version): unreadable = unreadable ?? version
+            case .affected(let rangeFixed):
+                if !affected { fixed = rangeFixed } else { fixed = smaller(fixed, rangeFixed, scheme: rangeScheme) }
+                affected = true
+            }
+        }
+        if affected { return .affected(fixed: fixed) }
+        if entry.versions.contains(where: { scheme.equal($0, installed) }) {
+            return .affected(fixed: smallestFixed(in: entry, above: installed, scheme: scheme))
+        }
+        if let unreadable { return .unreadable(version: unreadable) }
+        return .notAffected
+    }
+
+    /// When both name a fix, the smaller one; a missing fix does not hide another's.
+    static func smaller(_ a: String?, _ b: String?, scheme: VersionScheme) -> String? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return (scheme.compare(b, a) ?? 0) < 0 ? b : a
+    }
+
+    /// For a match by the `versions` list: the smallest `fixed` event above the installed version in any range.
+    private static func smallestFixed(in entry: OSVAffected, above installed: String, scheme: VersionScheme) -> String? {
+        var best: String?
+        for range in entry.ranges where range.type == "ECOSYSTEM" || range.type == "SEMVER" {
+            let rangeScheme = range.type == "SEMVER" ? VersionScheme.semver : scheme
+            for event in range.events where event.kind == .fixed && (rangeScheme.compare(event.version, installed) ?? 0) > 0 {
+                best = smaller(best, event.version, scheme: rangeScheme)
+            }
+        }
+        return best
+    }
+
+    static func evaluate(_ range: OSVRange, installed: String, scheme: VersionScheme) -> Outcome {
+        switch scheme {
+        case .debian: evaluate(range, DebianVersion.self, installed)
+        case .alpine: evaluate(range, AlpineVersion.self, installed)
+        case .rpm: evaluate(range, RPMVersion.self, installed)
+        case .pep440: evaluate(range, PEP440Version.self, installed)
+        case .semver: evaluate(range, SemanticVersion.self, installed)
+        case .maven: evaluate(range, MavenVersion.self, installed)
+        case .rubygems: evaluate(range, RubyGemsVersion.self, installed)
+        }
+    }
+
+    /// An event with its version parsed; nil stands for `introduced: "0"` (before everything) and `limit: "*"`.
+    private struct Event<V: EcosystemVersion> {
+        let kind: OSVEvent.Kind
+        let version: V?
+        let text: String
+    }
+
+    private static func evaluate<V: EcosystemVersion>(_ range: OSVRange, _ type: V.Type, _ installedText: String) -> Outcome {
+        guard let installed = V(installedText) else { return .unreadable(version: installedText) }
+        var events: [Event<V>] = []
+        events.reserveCapacity(range.events.count)
+        for event in range.events {
+            if (event.kind == .introduced && event.version == "0") || (event.kind == .limit && event.version.contains("*")) {
+                events.append(Event(kind: event.kind, version: nil, text: event.version))
+                continue
+            }
+            guard let version = V(event.version) else { return .unreadable(version: event.version) }
+            events.append(Event(kind: event.kind, version: version, text: event.version))
+        }
+        let limits = events.filter { $0.kind == .limit }
+        if !limits.isEmpty && !limits.contains(where: { $0.version.map { installed < $0 } ?? true }) {
+            return .notAffected
+        }
+        // Sorted by version, `introduced: "0"` first; the sort is stable, so ties keep the record's order.
+        let sorted = events.enumerated().sorted { left, right in
+            switch (left.element.version, right.element.version) {
+            case (nil, nil): return left.offset < right.offset
+            case (nil, _): return left.element.kind == .introduced
+            case (_, nil): return right.element.kind != .introduced
+            case (let a?, let b?): return a < b || (!(b < a) && left.offset < right.offset)
+            }
+        }
+        var vulnerable = false
+        for (_, event) in sorted {
+            switch event.kind {
+            case .introduced:
+                if event.version.map({ installed >= $0 }) ?? true { vulnerable = true }
+            case .fixed:
+                if let version = event.version, installed >= version { vulnerable = false }
+            case .lastAffected:
+                if let version = event.version, installed > version { vulnerable = false }
+            case .limit:
+                break
+            }
+        }
+        guard vulnerable else { return .notAffected }
+        var fixed: Event<V>?
+        for event in events where event.kind == .fixed {
+            guard let version = event.version, installed < version else { continue }
+            if let best = fixed?.version, !(version < best) { continue }
+            fixed = event
+        }
+        return .affected(fixed: fixed?.text)
+    }
+}
