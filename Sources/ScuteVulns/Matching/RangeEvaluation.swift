@@ -8,30 +8,86 @@ enum RangeEvaluation {
         case unreadable(version: String)
     }
 
+    /// An installed version parsed once under its family's ordering, evaluated against many entries.
+    struct Installed {
+        private enum Parsed {
+            case debian(DebianVersion)
+            case alpine(AlpineVersion)
+            case rpm(RPMVersion)
+            case pep440(PEP440Version)
+            case semver(SemanticVersion)
+            case maven(MavenVersion)
+            case rubygems(RubyGemsVersion)
+        }
+
+        let text: String
+        let scheme: VersionScheme
+        private let parsed: Parsed
+        /// The same version under SemVer, for a `SEMVER` range in a family with another ordering.
+        private let semver: SemanticVersion?
+
+        /// Nil when `text` is not a valid version of `scheme`.
+        init?(_ text: String, scheme: VersionScheme) {
+            let parsed: Parsed?
+            switch scheme {
+            case .debian: parsed = DebianVersion(text).map(Parsed.debian)
+            case .alpine: parsed = AlpineVersion(text).map(Parsed.alpine)
+            case .rpm: parsed = RPMVersion(text).map(Parsed.rpm)
+            case .pep440: parsed = PEP440Version(text).map(Parsed.pep440)
+            case .semver: parsed = SemanticVersion(text).map(Parsed.semver)
+            case .maven: parsed = MavenVersion(text).map(Parsed.maven)
+            case .rubygems: parsed = RubyGemsVersion(text).map(Parsed.rubygems)
+            }
+            guard let parsed else { return nil }
+            self.text = text
+            self.scheme = scheme
+            self.parsed = parsed
+            self.semver = scheme == .semver ? nil : SemanticVersion(text)
+        }
+
+        /// OSV's verdict for `range`: `ECOSYSTEM` ranges under the family's ordering, `SEMVER` ranges under SemVer.
+        func evaluate(_ range: OSVRange) -> Outcome {
+            if range.type == "SEMVER" {
+                if case .semver(let version) = parsed { return RangeEvaluation.evaluate(range, version) }
+                guard let semver else { return .unreadable(version: text) }
+                return RangeEvaluation.evaluate(range, semver)
+            }
+            switch parsed {
+            case .debian(let version): return RangeEvaluation.evaluate(range, version)
+            case .alpine(let version): return RangeEvaluation.evaluate(range, version)
+            case .rpm(let version): return RangeEvaluation.evaluate(range, version)
+            case .pep440(let version): return RangeEvaluation.evaluate(range, version)
+            case .semver(let version): return RangeEvaluation.evaluate(range, version)
+            case .maven(let version): return RangeEvaluation.evaluate(range, version)
+            case .rubygems(let version): return RangeEvaluation.evaluate(range, version)
+            }
+        }
+    }
+
     /// Evaluates `entry` for `installed`: in its `versions` list, or inside one of its ranges. `GIT` ranges and
     /// types Scute does not know are ignored; `SEMVER` ranges use SemVer whatever the family.
     static func evaluate(_ entry: OSVAffected, installed: String, scheme: VersionScheme) -> Outcome {
+        guard let version = Installed(installed, scheme: scheme) else { return .unreadable(version: installed) }
+        return evaluate(entry, installed: version)
+    }
+
+    static func evaluate(_ entry: OSVAffected, installed: Installed) -> Outcome {
+        let scheme = installed.scheme
         var unreadable: String?
         var affected = false
         var fixed: String?
-        for range in entry.ranges {
-            let rangeScheme: VersionScheme
-            switch range.type {
-            case "ECOSYSTEM": rangeScheme = scheme
-            case "SEMVER": rangeScheme = .semver
-            default: continue
-            }
-            switch evaluate(range, installed: installed, scheme: rangeScheme) {
+        for range in entry.ranges where range.type == "ECOSYSTEM" || range.type == "SEMVER" {
+            switch installed.evaluate(range) {
             case .notAffected: continue
             case .unreadable(let version): unreadable = unreadable ?? version
             case .affected(let rangeFixed):
-                if !affected { fixed = rangeFixed } else { fixed = smaller(fixed, rangeFixed, scheme: rangeScheme) }
+                fixed = affected ? smaller(fixed, rangeFixed, scheme: range.type == "SEMVER" ? .semver : scheme) : rangeFixed
                 affected = true
             }
         }
         if affected { return .affected(fixed: fixed) }
-        if entry.versions.contains(where: { scheme.equal($0, installed) }) {
-            return .affected(fixed: smallestFixed(in: entry, above: installed, scheme: scheme))
+        if entry.versions.contains(where: { scheme.equal($0, installed.text) }) {
+            return .affected(fixed: smallestFixed(in: entry, above: installed.text, scheme: scheme))
         }
         if let unreadable { return .unreadable(version: unreadable) }
         return .notAffected
@@ -57,15 +113,8 @@ enum RangeEvaluation {
     }
 
     static func evaluate(_ range: OSVRange, installed: String, scheme: VersionScheme) -> Outcome {
-        switch scheme {
-        case .debian: evaluate(range, DebianVersion.self, installed)
-        case .alpine: evaluate(range, AlpineVersion.self, installed)
-        case .rpm: evaluate(range, RPMVersion.self, installed)
-        case .pep440: evaluate(range, PEP440Version.self, installed)
-        case .semver: evaluate(range, SemanticVersion.self, installed)
-        case .maven: evaluate(range, MavenVersion.self, installed)
-        case .rubygems: evaluate(range, RubyGemsVersion.self, installed)
-        }
+        guard let version = Installed(installed, scheme: scheme) else { return .unreadable(version: installed) }
+        return version.evaluate(range)
     }
 
     /// An event with its version parsed; nil stands for `introduced: "0"` (before everything) and `limit: "*"`.
@@ -75,8 +124,7 @@ enum RangeEvaluation {
         let text: String
     }
 
-    private static func evaluate<V: EcosystemVersion>(_ range: OSVRange, _ type: V.Type, _ installedText: String) -> Outcome {
-        guard let installed = V(installedText) else { return .unreadable(version: installedText) }
+    private static func evaluate<V: EcosystemVersion>(_ range: OSVRange, _ installed: V) -> Outcome {
         var events: [Event<V>] = []
         events.reserveCapacity(range.events.count)
         for event in range.events {

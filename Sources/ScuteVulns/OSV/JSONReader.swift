@@ -33,10 +33,15 @@ struct JSONReader: ~Copyable {
 
     private mutating func skipSpace() {
         while offset < bytes.count {
-            // Pretty-printed records are mostly indentation: runs of eight spaces go at once.
-            if offset + 8 <= bytes.count && bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) == 0x2020_2020_2020_2020 {
-                offset += 8
-                continue
+            // Pretty-printed records are mostly indentation: spaces are skipped eight bytes at a time, the first
+            // other byte of a word found from its trailing zero bits (little-endian).
+            if offset + 8 <= bytes.count {
+                let others = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ 0x2020_2020_2020_2020
+                if others == 0 {
+                    offset += 8
+                    continue
+                }
+                offset += others.trailingZeroBitCount >> 3
             }
             let byte = bytes[offset]
             guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
