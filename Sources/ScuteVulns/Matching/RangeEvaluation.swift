@@ -117,6 +117,22 @@ enum RangeEvaluation {
         return version.evaluate(range)
     }
 
+    /// Whether `left` sorts strictly before `right`: `introduced: "0"` before everything, `limit: "*"` after.
+    private static func precedes<V>(_ left: Event<V>, _ right: Event<V>) -> Bool {
+        switch (left.version, right.version) {
+        case (nil, nil): left.kind == .introduced && right.kind != .introduced
+        case (nil, _): left.kind == .introduced
+        case (_, nil): right.kind != .introduced
+        case (let a?, let b?): a < b
+        }
+    }
+
+    /// Most records list their events in order already (OSV recommends it); then no sort is needed.
+    private static func isSorted<V>(_ events: [Event<V>]) -> Bool {
+        for index in events.indices.dropFirst() where precedes(events[index], events[index - 1]) { return false }
+        return true
+    }
+
     /// An event with its version parsed; nil stands for `introduced: "0"` (before everything) and `limit: "*"`.
     private struct Event<V: EcosystemVersion> {
         let kind: OSVEvent.Kind
@@ -135,21 +151,15 @@ enum RangeEvaluation {
             guard let version = V(event.version) else { return .unreadable(version: event.version) }
             events.append(Event(kind: event.kind, version: version, text: event.version))
         }
-        let limits = events.filter { $0.kind == .limit }
-        if !limits.isEmpty && !limits.contains(where: { $0.version.map { installed < $0 } ?? true }) {
-            return .notAffected
+        var hasLimit = false
+        var belowALimit = false
+        for event in events where event.kind == .limit {
+            hasLimit = true
+            if event.version.map({ installed < $0 }) ?? true { belowALimit = true }
         }
-        // Sorted by version, `introduced: "0"` first; the sort is stable, so ties keep the record's order.
-        let sorted = events.enumerated().sorted { left, right in
-            switch (left.element.version, right.element.version) {
-            case (nil, nil): return left.offset < right.offset
-            case (nil, _): return left.element.kind == .introduced
-            case (_, nil): return right.element.kind != .introduced
-            case (let a?, let b?): return a < b || (!(b < a) && left.offset < right.offset)
-            }
-        }
+        if hasLimit && !belowALimit { return .notAffected }
         var vulnerable = false
-        for (_, event) in sorted {
+        func apply(_ event: Event<V>) {
             switch event.kind {
             case .introduced:
                 if event.version.map({ installed >= $0 }) ?? true { vulnerable = true }
@@ -160,6 +170,15 @@ enum RangeEvaluation {
             case .limit:
                 break
             }
+        }
+        if Self.isSorted(events) {
+            for event in events { apply(event) }
+        } else {
+            // Sorted by version, `introduced: "0"` first; ties keep the record's order.
+            let sorted = events.enumerated().sorted { left, right in
+                Self.precedes(left.element, right.element) || (!Self.precedes(right.element, left.element) && left.offset < right.offset)
+            }
+            for (_, event) in sorted { apply(event) }
         }
         guard vulnerable else { return .notAffected }
         var fixed: Event<V>?

@@ -90,17 +90,13 @@ package enum AdvisoryLoader {
     }
 
     /// Reads the whole file `name` of the open folder `folder` into `buffer` (grown when needed); returns its length.
+    /// No fstat: a read that does not fill the buffer reached the end of a regular file, so a record smaller than the
+    /// buffer costs one open, one read and one close.
     private static func read(_ name: String, in folder: Int32, into buffer: inout [UInt8]) throws -> Int {
         let descriptor = openat(folder, name, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw VulnsError.unreadable(path: name, reason: String(cString: strerror(errno))) }
         defer { Glibc.close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw VulnsError.unreadable(path: name, reason: String(cString: strerror(errno))) }
-        let size = Int(info.st_size)
-        guard size <= maximumDocumentSize else { throw VulnsError.unreadable(path: name, reason: "larger than \(maximumDocumentSize) bytes") }
-        if buffer.count < size + 1 { buffer = [UInt8](repeating: 0, count: size + 1) }
         var total = 0
-        // Up to the size fstat gave (one read for a record); a file that grew meanwhile is read to its end.
         while true {
             let count = buffer.withUnsafeMutableBytes { raw in
                 Glibc.read(descriptor, raw.baseAddress! + total, raw.count - total)
@@ -110,8 +106,11 @@ package enum AdvisoryLoader {
                 throw VulnsError.unreadable(path: name, reason: String(cString: strerror(errno)))
             }
             total += count
-            if count == 0 || total == size { return total }
-            if total == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
+            if total < buffer.count { return total }
+            guard buffer.count < maximumDocumentSize else {
+                throw VulnsError.unreadable(path: name, reason: "larger than \(maximumDocumentSize) bytes")
+            }
+            buffer += [UInt8](repeating: 0, count: buffer.count)
         }
     }
 

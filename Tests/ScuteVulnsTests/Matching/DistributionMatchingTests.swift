@@ -87,6 +87,19 @@ import Testing
         #expect(Fixtures.matcher.match(inventory, release: "Alpine:v3.19").matches.map(\.id) == ["DSA-9001-1"])
     }
 
+    @Test func anIndexForOneInventoryMatchesAsTheFullIndex() {
+        let inventory = [
+            InstalledPackage(ecosystem: "Debian", name: "bsdutils", version: "1:2.38.1-5+b1", source: "util-linux", sourceVersion: "2.38.1-5"),
+            InstalledPackage(ecosystem: "Debian", name: "libssl3", version: "3.0.11-1~deb12u2", source: "openssl"),
+            InstalledPackage(ecosystem: "PyPI", name: "Django", version: "4.2.10"),
+            InstalledPackage(ecosystem: "Go", name: "stdlib", version: "go1.21.3"),
+        ]
+        let narrow = VulnerabilityMatcher(advisories: Fixtures.advisories, for: inventory)
+        let expected = Fixtures.matcher.match(inventory, release: "Debian:12")
+        #expect(expected.matches.count == 4)
+        #expect(narrow.match(inventory, release: "Debian:12") == expected)
+    }
+
     @Test func invalidVersionsAndUnknownEcosystemsAreSkippedWithAReason() {
         let inventory = [
             InstalledPackage(ecosystem: "Debian", name: "broken", version: "1:"),

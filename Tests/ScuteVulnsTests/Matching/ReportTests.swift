@@ -41,8 +41,9 @@ import Testing
         #expect(entries[1]["fixed"] == nil)
         #expect(entries[1]["state"] as? String == "unfixed")
         #expect(entries[1]["path"] as? String == "/app/node_modules/lodash/package.json")
-        // Keys in the documented order, and the report decodes back to the same matches.
-        #expect(json.range(of: "\"id\"")!.lowerBound < json.range(of: "\"aliases\"")!.lowerBound)
+        // Sorted keys: the same report gives the same bytes; and it decodes back to the same matches.
+        #expect(json.range(of: "\"aliases\"")!.lowerBound < json.range(of: "\"id\"")!.lowerBound)
+        #expect(try VulnerabilityReport(vulnerabilities: Self.matches).json() == json)
         #expect(try JSONDecoder().decode(VulnerabilityReport.self, from: Data(json.utf8)).vulnerabilities == Self.matches)
     }
 

@@ -75,7 +75,7 @@ do {
     fail("cannot read the inventory: \(error)")
 }
 let inventoried = clock.now
-let matcher = VulnerabilityMatcher(advisories: load.advisories)
+let matcher = VulnerabilityMatcher(advisories: load.advisories, for: inventory)
 let indexed = clock.now
 let result = matcher.match(inventory, release: options["release"])
 let matched = clock.now
