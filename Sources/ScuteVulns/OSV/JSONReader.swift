@@ -163,8 +163,15 @@ struct JSONReader: ~Copyable {
         return try string()
     }
 
+    /// How deep `skip` follows nested arrays and objects before giving up (a hostile file must not exhaust the stack).
+    static let maximumDepth = 512
+    private var depth = 0
+
     /// Skips one value of any kind.
     mutating func skip() throws(SyntaxError) {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw fail("at most \(Self.maximumDepth) levels of nesting") }
         switch try peek() {
         case .string:
             _ = try rawString()
