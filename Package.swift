@@ -194,7 +194,7 @@ let package = Package(
         // OSV fixtures live in Tests/ScuteVulnsTests/Fixtures and are read through #filePath.
         .testTarget(
             name: "ScuteVulnsTests",
-            dependencies: ["ScuteVulns", "ScuteVulnsZip"],
+            dependencies: ["ScuteVulns", "ScuteVulnsZip", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
