@@ -94,3 +94,18 @@ for run in $(seq "$runs"); do
     echo "run $run: wall ${wall}, cpu ${user} user + ${sys} sys, max RSS $((rss / 1024)) MB; $steps"
 done
 cat "$work/out"
+
+# Anchor, same run: Python reading and json.load-ing the same files, one thread, no matching.
+log "anchor: python3 json.load of every record"
+python3 - "$advisories" <<'PY'
+import json, os, sys, time
+start = time.perf_counter()
+count = 0
+for folder, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.endswith(".json"):
+            with open(os.path.join(folder, name), "rb") as record:
+                json.load(record)
+            count += 1
+print(f"anchor: {count} records read and parsed in {time.perf_counter() - start:.2f} s")
+PY
