@@ -63,10 +63,13 @@ package struct OSVEcosystem: Hashable, Sendable {
     /// The release as written after the first `:`, or nil for a family-wide record (`Debian`, `PyPI`).
     package let release: String?
 
-    /// Parses `Debian:12`, `Alpine:v3.19`, `Ubuntu:22.04:LTS`, `PyPI`; nil for a family Scute does not match.
+    private static let familiesByLowercasedName = Dictionary(uniqueKeysWithValues: Family.allCases.map { ($0.rawValue.lowercased(), $0) })
+
+    /// Parses `Debian:12`, `Alpine:v3.19`, `Ubuntu:22.04:LTS`, `PyPI` (the family in any case, so `debian:12` from
+    /// os-release works too); nil for a family Scute does not match.
     package init?(_ text: String) {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let family = Family(rawValue: String(parts[0])) else { return nil }
+        guard let family = Family(rawValue: String(parts[0])) ?? Self.familiesByLowercasedName[parts[0].lowercased()] else { return nil }
         self.family = family
         self.release = parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil
     }

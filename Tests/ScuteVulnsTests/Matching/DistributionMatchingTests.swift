@@ -72,6 +72,7 @@ import Testing
         // Debian 11's fix is older than bookworm's version: not affected when the system is Debian 11.
         #expect(Fixtures.matcher.match(utilLinux, release: "Debian:11").matches.isEmpty)
         #expect(Fixtures.matcher.match(utilLinux, release: "Debian:12.5").matches.map(\.id) == ["DSA-9001-1"])
+        #expect(Fixtures.matcher.match(utilLinux, release: "debian:11").matches.isEmpty)
         // Without a release every Debian release's record is considered.
         #expect(Fixtures.matcher.match(utilLinux).matches.map(\.id) == ["DSA-9001-1"])
 
