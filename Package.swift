@@ -38,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        // `scute vulns`: OSV advisories as published, one zip per ecosystem (ScuteVulnsZip only).
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Non-variadic wrappers for ptrace, seccomp, prctl and the fork/exec plumbing.
@@ -151,6 +153,14 @@ let package = Package(
         .systemLibrary(name: "CScuteSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // ScuteScan's rpm header source over the system SQLite C API.
         .target(name: "ScuteScanSQLite", dependencies: ["ScuteScan", "CScuteSQLite"], swiftSettings: swiftSettings),
+        // Pure vulnerability matching: version orderings, OSV advisories, the matcher and its report.
+        .target(name: "ScuteVulns", swiftSettings: swiftSettings),
+        // OSV advisories read from a zip, as OSV publishes them per ecosystem.
+        .target(
+            name: "ScuteVulnsZip",
+            dependencies: ["ScuteVulns", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings
+        ),
         // The `scute` command line: thin, argument parsing only.
         .executableTarget(
             name: "scute",
@@ -189,6 +199,13 @@ let package = Package(
         .testTarget(name: "ScuteRelayTests", dependencies: ["ScuteRelay", "ScuteUplink", "ScuteCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteScanTests", dependencies: ["ScuteScan", "ScuteScanSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteEmbedTests", dependencies: ["ScuteEmbed", "ScuteCore"], swiftSettings: swiftSettings),
+        // OSV fixtures live in Tests/ScuteVulnsTests/Fixtures and are read through #filePath.
+        .testTarget(
+            name: "ScuteVulnsTests",
+            dependencies: ["ScuteVulns", "ScuteVulnsZip", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ScuteDefenderTests",
             dependencies: ["ScuteDefender", "ScuteCore", "CScuteSys"],
