@@ -1,0 +1,276 @@
+/// Cross-site scripting by reading the input as HTML: tags, attributes, event handlers and URLs are tokenized;
+/// ordinary rich text (`<b>`, `<a href="https://...">`, lists, images without handlers) passes.
+enum HTMLDetector {
+    struct Hit {
+        var rule: WAASRule
+        var start: Int
+        var end: Int
+    }
+
+    /// Tags that run script, load resources into the page or change how it is parsed.
+    static let dangerousTags: Set<[UInt8]> = Set([
+        "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "style", "svg",
+        "math", "form", "isindex", "vmlframe", "xml", "import", "noscript", "bgsound", "layer", "ilayer", "xss",
+        "animate", "set", "handler", "listener", "portal", "template", "marquee", "xmp", "plaintext", "noembed",
+    ].map { Array($0.utf8) })
+
+    static let urlAttributes: Set<[UInt8]> = Set([
+        "href", "src", "action", "formaction", "data", "xlink:href", "background", "lowsrc", "dynsrc", "poster",
+        "codebase", "code", "archive", "from", "to", "values", "by", "srcset", "content", "ping", "cite", "longdesc",
+    ].map { Array($0.utf8) })
+
+    static func detect(_ value: NormalizedValue) -> Hit? {
+        let text = value.lower
+        var index = 0
+        while let open = text[index...].firstIndex(of: UInt8(ascii: "<")) {
+            if let hit = tag(text, at: open) { return hit }
+            index = open + 1
+        }
+        if let hit = scriptURL(text) { return hit }
+        if let hit = bareEventHandler(text) { return hit }
+        if let hit = obfuscation(text) { return hit }
+        if let found = text.firstIndex(ofLowercase: "+adw-") { return Hit(rule: .xssUTF7, start: found, end: found + 5) }
+        return nil
+    }
+
+    // MARK: Tags
+
+    private static func tag(_ text: [UInt8], at open: Int) -> Hit? {
+        var cursor = open + 1
+        if cursor < text.count, text[cursor] == UInt8(ascii: "/") { cursor += 1 }
+        guard cursor < text.count else { return nil }
+        guard ByteClass.isLetter(text[cursor]) else { return splitTag(text, at: open) }
+        let nameStart = cursor
+        while cursor < text.count, ByteClass.isWord(text[cursor]) || text[cursor] == UInt8(ascii: ":") || text[cursor] == UInt8(ascii: "-") {
+            cursor += 1
+        }
+        var name = text[nameStart..<cursor]
+        if let colon = name.lastIndex(of: UInt8(ascii: ":")) { name = name[(colon + 1)...] }
+        if dangerousTags.contains(Array(name)) { return Hit(rule: .xssTag, start: open, end: cursor) }
+        // Attributes up to `>` (or the end: a truncated tag still executes in many sinks).
+        var attributeCount = 0
+        while cursor < text.count && attributeCount < 64 {
+            while cursor < text.count, ByteClass.isSpace(text[cursor]) || text[cursor] == UInt8(ascii: "/") || text[cursor] == UInt8(ascii: "\"") || text[cursor] == UInt8(ascii: "'") {
+                cursor += 1
+            }
+            guard cursor < text.count, text[cursor] != UInt8(ascii: ">"), text[cursor] != UInt8(ascii: "<") else { break }
+            attributeCount += 1
+            let attrStart = cursor
+            while cursor < text.count, !ByteClass.isSpace(text[cursor]), text[cursor] != UInt8(ascii: "="), text[cursor] != UInt8(ascii: ">"),
+                text[cursor] != UInt8(ascii: "/")
+            {
+                cursor += 1
+            }
+            let attribute = text[attrStart..<cursor]
+            while cursor < text.count && ByteClass.isSpace(text[cursor]) { cursor += 1 }
+            var value: ArraySlice<UInt8> = []
+            if cursor < text.count, text[cursor] == UInt8(ascii: "=") {
+                cursor += 1
+                while cursor < text.count && ByteClass.isSpace(text[cursor]) { cursor += 1 }
+                if cursor < text.count, text[cursor] == UInt8(ascii: "\"") || text[cursor] == UInt8(ascii: "'") || text[cursor] == UInt8(ascii: "`") {
+                    let quote = text[cursor]
+                    let valueStart = cursor + 1
+                    let valueEnd = text[valueStart...].firstIndex(of: quote) ?? text.count
+                    value = text[valueStart..<valueEnd]
+                    cursor = min(valueEnd + 1, text.count)
+                } else {
+                    let valueStart = cursor
+                    while cursor < text.count, !ByteClass.isSpace(text[cursor]), text[cursor] != UInt8(ascii: ">") { cursor += 1 }
+                    value = text[valueStart..<cursor]
+                }
+            }
+            if isEventHandler(attribute) { return Hit(rule: .xssEventHandler, start: attrStart, end: cursor) }
+            if attribute.elementsEqual("srcdoc".utf8) { return Hit(rule: .xssURLAttribute, start: attrStart, end: cursor) }
+            if attribute.elementsEqual("style".utf8), dangerousStyle(value) { return Hit(rule: .xssStyle, start: attrStart, end: cursor) }
+            if urlAttributes.contains(Array(attribute)), dangerousURL(value) { return Hit(rule: .xssURLAttribute, start: attrStart, end: cursor) }
+        }
+        return nil
+    }
+
+    private static func isEventHandler(_ attribute: ArraySlice<UInt8>) -> Bool {
+        guard attribute.count >= 5, attribute.starts(with: "on".utf8) else { return false }
+        return attribute.dropFirst(2).allSatisfy { ByteClass.isLetter($0) }
+    }
+
+    /// `< x: script`, `<f o r m`: a dangerous tag name with junk between its letters.
+    private static func splitTag(_ text: [UInt8], at open: Int) -> Hit? {
+        var letters: [UInt8] = []
+        var cursor = open + 1
+        var junk = 0
+        while cursor < text.count && letters.count < 12 && cursor - open < 40 {
+            let byte = text[cursor]
+            if byte == UInt8(ascii: ">") || byte == UInt8(ascii: "<") { break }
+            if ByteClass.isLetter(byte) {
+                letters.append(byte)
+            } else if byte == UInt8(ascii: ":") {
+                letters.removeAll()
+                junk += 1
+            } else if ByteClass.isSpace(byte) || !ByteClass.isWord(byte) {
+                junk += 1
+                if junk > 12 { break }
+            } else {
+                break
+            }
+            cursor += 1
+            if dangerousTags.contains(letters) && letters.count >= 4 && junk > 0 {
+                return Hit(rule: .xssSplitTag, start: open, end: cursor)
+            }
+        }
+        return nil
+    }
+
+    // MARK: URLs and styles
+
+    /// The value with whitespace and control characters removed (browsers ignore them inside schemes).
+    private static func compact(_ value: ArraySlice<UInt8>) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(min(value.count, 64))
+        for byte in value where byte > 0x20 {
+            output.append(byte)
+            if output.count >= 64 { break }
+        }
+        return output
+    }
+
+    static func dangerousURL(_ value: ArraySlice<UInt8>) -> Bool {
+        let compacted = compact(value)
+        for scheme in ["javascript:", "vbscript:", "livescript:", "data:text/html", "data:image/svg", "data:application", "data:,"]
+        where compacted.starts(with: scheme.utf8) {
+            return true
+        }
+        return false
+    }
+
+    private static func dangerousStyle(_ value: ArraySlice<UInt8>) -> Bool {
+        let compacted = Array(value.filter { $0 > 0x20 && $0 != UInt8(ascii: "\\") })
+        return compacted.firstIndex(ofLowercase: "expression(") != nil || compacted.firstIndex(ofLowercase: "javascript:") != nil
+            || compacted.firstIndex(ofLowercase: "-moz-binding") != nil || compacted.firstIndex(ofLowercase: "behavior:") != nil
+            || compacted.firstIndex(ofLowercase: "@import") != nil
+    }
+
+    /// `javascript:...` outside a tag: at the start of a value, after `=`/`(`/a quote, or obfuscated with whitespace.
+    private static func scriptURL(_ text: [UInt8]) -> Hit? {
+        var from = 0
+        while let colon = text[from...].firstIndex(of: UInt8(ascii: ":")) {
+            from = colon + 1
+            // Collect the scheme backwards, skipping whitespace and control characters.
+            var letters: [UInt8] = []
+            var cursor = colon - 1
+            var gaps = false
+            while cursor >= 0 && letters.count < 10 {
+                let byte = text[cursor]
+                if ByteClass.isLetter(byte) {
+                    letters.append(byte)
+                } else if byte <= 0x20 {
+                    if !letters.isEmpty { gaps = true }
+                } else {
+                    break
+                }
+                cursor -= 1
+            }
+            letters.reverse()
+            guard letters.elementsEqual("javascript".utf8) || letters.suffix(8).elementsEqual("vbscript".utf8)
+                || letters.elementsEqual("livescript".utf8)
+            else { continue }
+            let start = cursor + 1
+            if gaps { return Hit(rule: .xssScriptURL, start: start, end: colon + 1) }
+            let before = cursor >= 0 ? text[cursor] : UInt8(ascii: " ")
+            guard cursor < 0 || [UInt8(ascii: "="), UInt8(ascii: "("), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "`"), UInt8(ascii: " ")].contains(before)
+            else { continue }
+            guard colon + 1 < text.count else { continue }
+            let after = text[colon + 1]
+            if !ByteClass.isSpace(after) { return Hit(rule: .xssScriptURL, start: start, end: min(colon + 12, text.count)) }
+            var next = colon + 1
+            while next < text.count && ByteClass.isSpace(text[next]) { next += 1 }
+            if next < text.count, Array("(/\\%'\"[{!~+-`".utf8).contains(text[next]) {
+                return Hit(rule: .xssScriptURL, start: start, end: min(next + 8, text.count))
+            }
+        }
+        return nil
+    }
+
+    /// ` onload=` outside a tag: an attribute injected into an existing one.
+    private static func bareEventHandler(_ text: [UInt8]) -> Hit? {
+        var index = 1
+        while index + 4 < text.count {
+            defer { index += 1 }
+            guard text[index] == UInt8(ascii: "o"), text[index + 1] == UInt8(ascii: "n") else { continue }
+            let before = text[index - 1]
+            guard ByteClass.isSpace(before) || Array("\"'`;/,(".utf8).contains(before) else { continue }
+            var cursor = index + 2
+            while cursor < text.count && ByteClass.isLetter(text[cursor]) && cursor - index < 28 { cursor += 1 }
+            guard cursor - index - 2 >= 3 else { continue }
+            while cursor < text.count && ByteClass.isSpace(text[cursor]) { cursor += 1 }
+            guard cursor < text.count, text[cursor] == UInt8(ascii: "=") else { continue }
+            if cursor + 1 < text.count, text[cursor + 1] == UInt8(ascii: "=") { continue }
+            return Hit(rule: .xssEventHandler, start: index, end: min(cursor + 10, text.count))
+        }
+        return nil
+    }
+
+    // MARK: Script obfuscation
+
+    private static func obfuscation(_ text: [UInt8]) -> Hit? {
+        // JSFuck: long runs of []()!+ only.
+        var run = 0
+        var runStart = 0
+        for (index, byte) in text.enumerated() {
+            if Array("[]()!+".utf8).contains(byte) {
+                if run == 0 { runStart = index }
+                run += 1
+                if run >= 10, Array(text[runStart...index]).firstIndex(ofLowercase: "![]") != nil || Array(text[runStart...index]).firstIndex(ofLowercase: "+[]") != nil {
+                    return Hit(rule: .xssObfuscation, start: runStart, end: index + 1)
+                }
+            } else {
+                run = 0
+            }
+        }
+        // Global object lookups by string: self["alert"], top['ev'+'al'].
+        for global in globals {
+            var from = 0
+            while let found = text.firstIndex(ofBytes: global, from: from) {
+                from = found + 1
+                if found > 0, ByteClass.isWord(text[found - 1]) || text[found - 1] == UInt8(ascii: ".") { continue }
+                var cursor = found + global.count
+                cursor = skipSpaceAndComments(text, cursor)
+                guard cursor < text.count, text[cursor] == UInt8(ascii: "[") else { continue }
+                cursor = skipSpaceAndComments(text, cursor + 1)
+                if cursor < text.count, [UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "`")].contains(text[cursor]) {
+                    return Hit(rule: .xssObfuscation, start: found, end: min(cursor + 8, text.count))
+                }
+            }
+        }
+        // Tagged template call with interpolation: [].sort.call`${alert}1`.
+        var from = 0
+        while let tick = text[from...].firstIndex(of: UInt8(ascii: "`")) {
+            from = tick + 1
+            var before = tick - 1
+            while before >= 0 && ByteClass.isSpace(text[before]) { before -= 1 }
+            guard before >= 0, ByteClass.isWord(text[before]) || text[before] == UInt8(ascii: "]") || text[before] == UInt8(ascii: ")") else { continue }
+            guard let close = text[(tick + 1)...].firstIndex(of: UInt8(ascii: "`")) else { break }
+            if text[(tick + 1)..<close].firstIndex(of: UInt8(ascii: "$")) != nil, text[(tick + 1)..<close].contains(UInt8(ascii: "{")) {
+                return Hit(rule: .xssObfuscation, start: max(before - 8, 0), end: close + 1)
+            }
+            from = close + 1
+        }
+        return nil
+    }
+
+    private static let globals: [[UInt8]] = ["self", "top", "window", "this", "globalthis", "parent", "frames", "content"].map { Array($0.utf8) }
+
+    static func skipSpaceAndComments(_ text: [UInt8], _ start: Int) -> Int {
+        var cursor = start
+        while cursor < text.count {
+            if ByteClass.isSpace(text[cursor]) {
+                cursor += 1
+            } else if text[cursor] == UInt8(ascii: "/"), cursor + 1 < text.count, text[cursor + 1] == UInt8(ascii: "*") {
+                var end = cursor + 2
+                while end + 1 < text.count && !(text[end] == UInt8(ascii: "*") && text[end + 1] == UInt8(ascii: "/")) { end += 1 }
+                cursor = end + 2
+            } else {
+                break
+            }
+        }
+        return cursor
+    }
+}

@@ -1,0 +1,270 @@
+/// SQL injection by grammar: the input is tokenized as SQL from three contexts and the token sequence is
+/// checked against the shapes an injection must take (a string closed and continued, a condition appended,
+/// a UNION, a stacked statement, a blind-injection function call...). No payload lists.
+enum SQLDetector {
+    struct Hit {
+        var rule: WAASRule
+        var start: Int
+        var end: Int
+    }
+
+    static func detect(_ value: NormalizedValue) -> Hit? {
+        let text = value.lower
+        guard text.count >= 2 else { return nil }
+        var tokenizer = SQLTokenizer(text)
+        let bare = tokenizer.tokens(from: .bare)
+        if let hit = bareInjection(bare) { return hit }
+        if tokenizer.sawExecutableComment, let first = bare.first(where: { $0.kind == .statement || $0.kind == .union || $0.kind == .function }) {
+            return Hit(rule: .sqliComment, start: first.start, end: first.end)
+        }
+        for (quote, context) in [(UInt8(ascii: "'"), SQLTokenizer.Context.singleQuote), (UInt8(ascii: "\""), .doubleQuote)]
+        where text.contains(quote) {
+            let tokens = tokenizer.tokens(from: context)
+            if quoteBreak(tokens) {
+                return Hit(rule: .sqliStringBreakout, start: tokens[0].end - 1, end: tokens[min(tokens.count - 1, 3)].end)
+            }
+        }
+        return nil
+    }
+
+    // MARK: Quoted context
+
+    /// `tokens[0]` is the string the input closes; does what follows continue as SQL?
+    static func quoteBreak(_ tokens: [SQLToken]) -> Bool {
+        guard tokens.count >= 2 else { return false }
+        var index = 1
+        var closedParens = 0
+        while index < tokens.count && tokens[index].kind == .rightParen {
+            index += 1
+            closedParens += 1
+        }
+        guard index < tokens.count else { return false }
+        let token = tokens[index]
+        let rest = tokens.count - index - 1
+        switch token.kind {
+        case .logic:
+            guard rest >= 1 else { return false }
+            var next = index + 1
+            while next < tokens.count && tokens[next].kind == .op && tokens[next].role.contains(.unary) { next += 1 }
+            while next < tokens.count && tokens[next].kind == .logic && tokens[next].role.contains(.unary) { next += 1 }
+            guard next < tokens.count else { return false }
+            return operandContinues(tokens, at: next)
+        case .op:
+            if token.role.contains(.cast) { return rest >= 1 && tokens[index + 1].role.contains(.typeName) }
+            guard rest >= 1 else { return false }
+            var next = index + 1
+            while next < tokens.count && (tokens[next].kind == .op || tokens[next].kind == .logic) && next - index < 3 { next += 1 }
+            guard next < tokens.count else { return false }
+            let operand = tokens[next]
+            if token.role.contains(.arithmetic) {
+                // `'+sleep(5)+'`, `'||(select...`: arithmetic needs something unmistakable after it.
+                if operand.kind == .function { return isSQLCall(tokens, at: next) }
+                if operand.kind == .leftParen { return next + 1 < tokens.count && tokens[next + 1].kind == .statement }
+                if operand.kind == .string || operand.kind == .number {
+                    return next + 1 == tokens.count || [.op, .logic, .comment, .semicolon].contains(tokens[next + 1].kind)
+                }
+                return false
+            }
+            return operandContinues(tokens, at: next)
+        case .semicolon:
+            if rest == 0 { return true }
+            let next = tokens[index + 1]
+            return next.kind == .comment || statementStart(tokens, at: index + 1, strict: false)
+        case .union:
+            return rest >= 1 && (tokens[index + 1].kind == .statement || tokens[index + 1].kind == .keyword || tokens[index + 1].kind == .leftParen)
+        case .comment:
+            return true
+        case .keyword:
+            if token.role.contains(.needsBy) { return rest >= 1 && tokens[index + 1].word.elementsEqual("by".utf8) }
+            return token.role.contains(.clause) && rest >= 1
+        case .statement:
+            return statementStart(tokens, at: index, strict: false)
+        case .function:
+            return closedParens > 0 && isSQLCall(tokens, at: index)
+        default:
+            return false
+        }
+    }
+
+    /// After an `or`/`and`/comparison: a literal, call or sub-expression that SQL would evaluate.
+    private static func operandContinues(_ tokens: [SQLToken], at index: Int) -> Bool {
+        let operand = tokens[index]
+        let after = index + 1 < tokens.count ? tokens[index + 1] : nil
+        switch operand.kind {
+        case .string, .number, .variable:
+            return true
+        case .leftParen, .statement:
+            return true
+        case .function:
+            return isSQLCall(tokens, at: index) || operand.role.contains(.adjacentParen)
+        case .bareword, .keyword:
+            guard let after else { return true }
+            return after.kind == .op || after.kind == .comment || after.kind == .semicolon || after.kind == .rightParen || after.kind == .logic
+        default:
+            return false
+        }
+    }
+
+    // MARK: Bare context
+
+    static func bareInjection(_ tokens: [SQLToken]) -> Hit? {
+        guard !tokens.isEmpty else { return nil }
+        for index in tokens.indices {
+            let token = tokens[index]
+            switch token.kind {
+            case .union:
+                var next = index + 1
+                if next < tokens.count, tokens[next].kind == .keyword, tokens[next].word.elementsEqual("all".utf8) || tokens[next].word.elementsEqual("distinct".utf8) {
+                    next += 1
+                }
+                if next < tokens.count, tokens[next].kind == .leftParen { next += 1 }
+                if next < tokens.count, tokens[next].kind == .statement, tokens[next].word.elementsEqual("select".utf8) {
+                    return Hit(rule: .sqliUnion, start: token.start, end: tokens[next].end)
+                }
+            case .semicolon:
+                if index + 1 < tokens.count, statementStart(tokens, at: index + 1, strict: false) {
+                    return Hit(rule: .sqliStacked, start: token.start, end: tokens[min(index + 2, tokens.count - 1)].end)
+                }
+            case .statement:
+                let strict = index > 0 && tokens[index - 1].kind != .leftParen
+                if statementStart(tokens, at: index, strict: strict) {
+                    return Hit(rule: .sqliStatement, start: token.start, end: tokens[min(index + 2, tokens.count - 1)].end)
+                }
+            case .function:
+                if isSQLCall(tokens, at: index) && (token.role.contains(.sqlOnlyFunction) || index > 0 || tokens.count > 3) {
+                    return Hit(rule: .sqliFunction, start: token.start, end: tokens[min(index + 2, tokens.count - 1)].end)
+                }
+            case .logic where index > 0 && !token.role.contains(.unary):
+                let before = tokens[index - 1]
+                guard [.number, .bareword, .variable, .string, .rightParen].contains(before.kind) else { continue }
+                if condition(tokens, at: index + 1) {
+                    return Hit(rule: .sqliBoolean, start: before.start, end: tokens[min(index + 3, tokens.count - 1)].end)
+                }
+            case .op where token.role.contains(.cast):
+                if index + 1 < tokens.count, tokens[index + 1].role.contains(.typeName) {
+                    return Hit(rule: .sqliCast, start: token.start, end: tokens[index + 1].end)
+                }
+            case .op where token.role.contains(.json):
+                if index > 0, index + 1 < tokens.count, tokens[index - 1].kind == .string || tokens[index + 1].kind == .string {
+                    return Hit(rule: .sqliCast, start: tokens[index - 1].start, end: tokens[index + 1].end)
+                }
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
+    /// `1=1`, `sleep(5)`, `(select ...)`, `not 2>3`: a condition SQL would evaluate after `or`/`and`.
+    private static func condition(_ tokens: [SQLToken], at start: Int) -> Bool {
+        var index = start
+        while index < tokens.count, (tokens[index].kind == .logic || tokens[index].kind == .op) && tokens[index].role.contains(.unary) {
+            index += 1
+        }
+        guard index < tokens.count else { return false }
+        let first = tokens[index]
+        switch first.kind {
+        case .function:
+            return isSQLCall(tokens, at: index)
+        case .leftParen:
+            return index + 1 < tokens.count && (tokens[index + 1].kind == .statement || tokens[index + 1].kind == .function)
+        case .number, .string, .variable, .bareword:
+            guard index + 2 < tokens.count else { return false }
+            let op = tokens[index + 1]
+            guard op.kind == .op, op.role.contains(.comparison) || op.role.contains(.arithmetic) || op.role.contains(.json) else { return false }
+            let second = tokens[index + 2]
+            if first.kind == .bareword && second.kind == .bareword {
+                // `size=large`: words compared to words read as prose or filters; need an SQL tail after.
+                return index + 3 < tokens.count && [.comment, .semicolon].contains(tokens[index + 3].kind)
+            }
+            return [.number, .string, .variable, .bareword, .function, .leftParen].contains(second.kind)
+        default:
+            return false
+        }
+    }
+
+    /// A function token whose arguments look like SQL, not prose in parentheses.
+    static func isSQLCall(_ tokens: [SQLToken], at index: Int) -> Bool {
+        let token = tokens[index]
+        guard token.kind == .function, !token.role.contains(.member) else { return false }
+        guard token.role.contains(.sqlOnlyFunction) || token.role.contains(.commonFunction) else { return false }
+        guard index + 1 < tokens.count, tokens[index + 1].kind == .leftParen else { return false }
+        guard index + 2 < tokens.count else {
+            // `substr(` at the very end: a probe, not prose.
+            return token.role.contains(.adjacentParen)
+        }
+        let argument = tokens[index + 2]
+        switch argument.kind {
+        case .number, .string, .variable, .statement, .function, .leftParen, .rightParen:
+            return token.role.contains(.adjacentParen) || argument.kind != .rightParen || token.role.contains(.sqlOnlyFunction)
+        case .op:
+            return argument.role.contains(.arithmetic) || argument.role.contains(.unary)
+        case .bareword, .keyword:
+            guard token.role.contains(.adjacentParen) || token.role.contains(.sqlOnlyFunction) else { return false }
+            guard index + 3 < tokens.count else { return true }
+            return [.comma, .rightParen, .op, .leftParen].contains(tokens[index + 3].kind)
+        default:
+            return false
+        }
+    }
+
+    /// Does a statement keyword at `index` start a real statement (not `select the best option`)?
+    static func statementStart(_ tokens: [SQLToken], at index: Int, strict: Bool) -> Bool {
+        guard index < tokens.count, tokens[index].kind == .statement else { return false }
+        let word = tokens[index].word
+        let next = index + 1 < tokens.count ? tokens[index + 1] : nil
+        let after = index + 2 < tokens.count ? tokens[index + 2] : nil
+        func isWord(_ token: SQLToken?, _ text: String) -> Bool { token.map { $0.word.elementsEqual(text.utf8) } ?? false }
+        switch true {
+        case word.elementsEqual("select".utf8):
+            guard let next else { return false }
+            switch next.kind {
+            case .function, .number, .string, .variable, .leftParen:
+                return !strict || after == nil || after!.kind != .bareword
+            case .op:
+                return next.start + 1 == next.end && next.role.contains(.arithmetic) && isWord(after, "from") || after == nil
+            case .keyword:
+                return ["distinct", "all", "top", "null"].contains { isWord(next, $0) }
+            case .bareword:
+                guard let after else { return false }
+                if after.kind == .comma { return true }
+                guard isWord(after, "from"), index + 3 < tokens.count else { return false }
+                let table = tokens[index + 3]
+                guard table.kind == .bareword || table.kind == .leftParen || table.kind == .keyword else { return false }
+                if table.word.contains(UInt8(ascii: "_")) && table.word.count > 12 { return true }
+                guard index + 4 < tokens.count else { return false }
+                let tail = tokens[index + 4]
+                return [.comment, .semicolon, .rightParen, .union].contains(tail.kind)
+                    || ["where", "limit", "order", "group", "join", "into", "having"].contains { isWord(tail, $0) }
+            default:
+                return false
+            }
+        case word.elementsEqual("insert".utf8), word.elementsEqual("replace".utf8):
+            return isWord(next, "into")
+        case word.elementsEqual("update".utf8):
+            return next?.kind == .bareword && isWord(after, "set")
+        case word.elementsEqual("delete".utf8):
+            return isWord(next, "from") && after != nil
+        case word.elementsEqual("drop".utf8), word.elementsEqual("create".utf8), word.elementsEqual("alter".utf8),
+            word.elementsEqual("truncate".utf8):
+            guard let next else { return !strict && word.elementsEqual("truncate".utf8) }
+            return next.role.contains(.objectType) && after != nil
+        case word.elementsEqual("exec".utf8), word.elementsEqual("execute".utf8):
+            guard let next else { return false }
+            if next.kind == .variable || next.kind == .leftParen || next.kind == .string { return true }
+            if next.kind == .keyword && isWord(next, "immediate") { return true }
+            return next.word.starts(with: "xp_".utf8) || next.word.starts(with: "sp_".utf8) || next.word.starts(with: "master".utf8)
+                || next.word.starts(with: "dbms_".utf8)
+        case word.elementsEqual("declare".utf8):
+            return next?.kind == .variable
+        case word.elementsEqual("waitfor".utf8):
+            return isWord(next, "delay") || isWord(next, "time")
+        case word.elementsEqual("shutdown".utf8):
+            return next == nil || next!.kind == .comment || next!.kind == .semicolon
+        case word.elementsEqual("print".utf8):
+            return !strict && (next == nil || next?.kind == .string || next?.kind == .variable)
+        default:
+            return false
+        }
+    }
+}

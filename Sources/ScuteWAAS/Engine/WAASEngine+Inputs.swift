@@ -1,0 +1,218 @@
+extension WAASEngine {
+    /// Runs every enabled detector over one input.
+    func inspect(_ input: Input, sink: inout FindingSink) {
+        let limits = configuration.limits
+        let location = input.location
+        if input.parseFlags.contains(.invalidEscape), input.source == .query || input.source == .form || input.source == .path {
+            sink.report(.urlEncoding, location: location, text: input.bytes, start: 0, end: input.bytes.count)
+        }
+        guard !input.bytes.isEmpty else { return }
+        let value = Normalizer.normalize(input.bytes[...], maxRounds: limits.maxDecodeRounds, maxLength: limits.maxValueLength)
+        reportEncodingFlags(value, input: input, sink: &sink)
+        let text = value.text
+        func report(_ hit: DetectorHit?) {
+            guard let hit else { return }
+            sink.report(hit.rule, location: location, text: hit.text ?? text, start: hit.start, end: hit.end)
+        }
+        scanKeywords(value, input: input, sink: &sink)
+        if input.isName, input.source == .query || input.source == .form || input.source == .json, sink.wants(.code) {
+            report(CodeDetector.ormTraversal(value.lower))
+        }
+        if sink.wants(.java) || sink.wants(.code) { report(Base64Detector.detect(text, raw: input.bytes)) }
+        if sink.wants(.cmdi) { report(ShellDetector.detect(value).map { DetectorHit($0.rule, $0.start, $0.end, text: $0.text) }) }
+        let lower = value.lower
+        if value.isPlain {
+            if sink.wants(.sqli), lower.contains(UInt8(ascii: " ")), let hit = SQLDetector.detect(value) { report(DetectorHit(hit.rule, hit.start, hit.end)) }
+            if sink.wants(.ssrf), let hit = URLDetector.detect(value, source: input.source) { report(hit) }
+            return
+        }
+        if sink.wants(.sqli), let hit = SQLDetector.detect(value) { report(DetectorHit(hit.rule, hit.start, hit.end)) }
+        if sink.wants(.xss), let hit = HTMLDetector.detect(value) { report(DetectorHit(hit.rule, hit.start, hit.end)) }
+        if sink.wants(.lfi) { report(PathDetector.detect(value, source: input.source)) }
+        if sink.wants(.rfi) || sink.wants(.ssrf), !(input.source == .header && (input.key.elementsEqual("referer".utf8) || input.key.elementsEqual("origin".utf8))) {
+            report(URLDetector.detect(value, source: input.source))
+        }
+        if sink.wants(.php) {
+            report(CodeDetector.phpOpenTag(lower))
+            report(CodeDetector.phpSerialized(lower))
+            report(CodeDetector.phpVariableCall(lower))
+        }
+        if sink.wants(.code) {
+            report(CodeDetector.perlInterpolation(lower))
+            report(CodeDetector.infiniteLoop(lower))
+        }
+        if sink.wants(.ssti) { report(CodeDetector.templateExpression(lower)) }
+        if sink.wants(.ldapi) { report(CodeDetector.ldapFilter(lower)) }
+        if sink.wants(.shellshock) { report(CodeDetector.shellshock(lower)) }
+        if sink.wants(.java), lower.contains(UInt8(ascii: "$")) { report(Log4ShellDetector.detect(lower)) }
+        if sink.wants(.smuggling) { report(InputSmuggling.detect(value, input: input)) }
+        if input.source == .filename || (input.source == .header && input.key.firstIndex(ofLowercase: "file") != nil) {
+            report(UploadCheck.detect(lower))
+        }
+    }
+
+    private func reportEncodingFlags(_ value: NormalizedValue, input: Input, sink: inout FindingSink) {
+        let flags = value.flags
+        let location = input.location
+        let text = value.text
+        if flags.contains(.nul) { sink.report(.nul, location: location, text: input.bytes, start: 0, end: input.bytes.count) }
+        guard input.source == .query || input.source == .form || input.source == .path || input.source == .json else { return }
+        if flags.contains(.overlongUTF8) || (flags.contains(.invalidUTF8) && input.source != .json) {
+            sink.report(.utf8, location: location, text: input.bytes, start: 0, end: input.bytes.count)
+        }
+        if flags.contains(.percentU) { sink.report(.percentU, location: location, text: input.bytes, start: 0, end: input.bytes.count) }
+        if flags.contains(.encodedUnreserved) { sink.report(.doubleEncoding, location: location, text: input.bytes, start: 0, end: input.bytes.count) }
+        _ = text
+    }
+
+    private func scanKeywords(_ value: NormalizedValue, input: Input, sink: inout FindingSink) {
+        let text = value.lower
+        var reported: Set<String> = []
+        KeywordRules.matcher.forEachMatch(in: text) { tag, start, end in
+            let entry = KeywordRules.entries[tag]
+            guard sink.wants(entry.rule.category), !reported.contains(entry.rule.id) else { return true }
+            guard KeywordChecks.passes(entry.check, text: text, start: start, end: end, input: input) else { return true }
+            reported.insert(entry.rule.id)
+            sink.report(entry.rule, location: input.location, text: value.text, start: start, end: end)
+            return !sink.isFull
+        }
+    }
+}
+
+/// The context checks of `KeywordRules`.
+enum KeywordChecks {
+    static func passes(_ check: KeywordRules.Check, text: [UInt8], start: Int, end: Int, input: Input) -> Bool {
+        let before = start > 0 ? text[start - 1] : UInt8(ascii: " ")
+        switch check {
+        case .none:
+            return true
+        case .call:
+            guard !isMember(text, start) else { return false }
+            return KeywordMatcher.callParen(in: text, from: end) != nil
+        case .tightCall:
+            guard !isMember(text, start), end < text.count else { return false }
+            return text[end] == UInt8(ascii: "(") || text[end] == UInt8(ascii: "`")
+        case .userAgent:
+            return input.source == .header && input.key.elementsEqual("user-agent".utf8)
+        case .afterJava:
+            return Array(text[0..<start]).firstIndex(ofLowercase: "java") != nil
+        case .pathStart:
+            if start == 0 { return true }
+            return ByteClass.isSpace(before) || Array("\"'=<>:;|&(`,[{".utf8).contains(before)
+        case .afterSlash:
+            return start == 0 || before == UInt8(ascii: "/") || ByteClass.isSpace(before) || before == UInt8(ascii: "\\")
+        case .directive:
+            var cursor = end
+            while cursor < text.count, ByteClass.isWord(text[cursor]) || text[cursor] == UInt8(ascii: ".") { cursor += 1 }
+            while cursor < text.count && ByteClass.isSpace(text[cursor]) { cursor += 1 }
+            return cursor < text.count && text[cursor] == UInt8(ascii: "=") && cursor > end - 1
+        case .cookieAssignment:
+            var cursor = end
+            while cursor < text.count && ByteClass.isSpace(text[cursor]) { cursor += 1 }
+            return cursor < text.count && text[cursor] == UInt8(ascii: "=") && (cursor + 1 >= text.count || text[cursor + 1] != UInt8(ascii: "="))
+        case .operatorName:
+            if input.isName { return true }
+            return before == UInt8(ascii: "[") || before == UInt8(ascii: "{") || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'")
+        case .notPath:
+            return input.source != .path
+        }
+    }
+
+    private static func isMember(_ text: [UInt8], _ start: Int) -> Bool {
+        guard start > 0 else { return false }
+        let before = text[start - 1]
+        if before == UInt8(ascii: ".") || before == UInt8(ascii: "$") { return true }
+        if before == UInt8(ascii: ">"), start > 1, text[start - 2] == UInt8(ascii: "-") { return true }
+        if before == UInt8(ascii: ":"), start > 1, text[start - 2] == UInt8(ascii: ":") { return true }
+        return false
+    }
+}
+
+/// Header injection, response splitting and embedded request lines inside an input.
+enum InputSmuggling {
+    private static let methods: [StaticString] = ["get ", "post ", "head ", "put ", "delete ", "options ", "connect ", "trace ", "patch "]
+    private static let headerNames: [StaticString] = [
+        "content-length", "content-type", "set-cookie", "location", "transfer-encoding", "host", "cookie", "remote-addr",
+        "x-forwarded", "refresh", "connection", "content-disposition", "x-xss-protection",
+    ]
+
+    static func detect(_ value: NormalizedValue, input: Input) -> DetectorHit? {
+        let text = value.lower
+        if input.isName, value.flags.contains(.lineBreak) { return DetectorHit(.smugglingSplitting, 0, min(text.count, 40)) }
+        // An HTTP request line anywhere: `GET http://x HTTP/1.1`.
+        for method in methods {
+            var from = 0
+            while let found = text.firstIndex(ofLowercase: method, from: from) {
+                from = found + 1
+                if found > 0, ByteClass.isWord(text[found - 1]) { continue }
+                var cursor = found + method.utf8CodeUnitCount
+                let targetStart = cursor
+                while cursor < text.count && !ByteClass.isSpace(text[cursor]) { cursor += 1 }
+                guard cursor > targetStart, cursor + 6 < text.count, text[cursor] == UInt8(ascii: " ") else { continue }
+                if text.hasLowercasePrefix("http/", at: cursor + 1), ByteClass.isDigit(text[cursor + 6]) {
+                    return DetectorHit(.smugglingRequestLine, found, min(cursor + 9, text.count))
+                }
+            }
+        }
+        guard value.flags.contains(.lineBreak) else {
+            if input.source == .query, text.firstIndex(ofLowercase: "unix:") != nil, text.contains(UInt8(ascii: "|")) {
+                return DetectorHit(.smugglingUnixSocket, 0, min(text.count, 40))
+            }
+            return nil
+        }
+        var index = 0
+        while index < text.count {
+            let byte = text[index]
+            guard byte == 0x0A || byte == 0x0D else {
+                index += 1
+                continue
+            }
+            let breakStart = index
+            var breaks = 0
+            while index < text.count && (text[index] == 0x0A || text[index] == 0x0D) {
+                breaks += 1
+                index += 1
+            }
+            // A bare CR (not part of CRLF) never occurs in form text.
+            if byte == 0x0D && breaks == 1 && input.source == .query { return DetectorHit(.smugglingSplitting, breakStart, min(breakStart + 24, text.count)) }
+            if breaks >= 3, index < text.count, text[index] == UInt8(ascii: "<"), input.source != .form, input.source != .json, input.source != .multipart {
+                return DetectorHit(.smugglingSplitting, breakStart, min(index + 16, text.count))
+            }
+            if text.hasLowercasePrefix("http/1.", at: index) || text.hasLowercasePrefix("http/2", at: index) {
+                return DetectorHit(.smugglingSplitting, breakStart, min(index + 16, text.count))
+            }
+            for name in headerNames where text.hasLowercasePrefix(name, at: index) {
+                var cursor = index + name.utf8CodeUnitCount
+                while cursor < text.count, ByteClass.isWord(text[cursor]) || text[cursor] == UInt8(ascii: "-") || text[cursor] == UInt8(ascii: ".") { cursor += 1 }
+                while cursor < text.count, ByteClass.isSpace(text[cursor]) { cursor += 1 }
+                if cursor < text.count, text[cursor] == UInt8(ascii: ":") {
+                    return DetectorHit(.smugglingSplitting, breakStart, min(cursor + 16, text.count))
+                }
+            }
+        }
+        return nil
+    }
+}
+
+/// Uploads of server-side scripts: PHP, JSP, session files.
+enum UploadCheck {
+    static func detect(_ name: [UInt8]) -> DetectorHit? {
+        // Trailing dots and spaces are dropped by Windows file systems: `shell.php...` is `shell.php`.
+        var end = name.count
+        while end > 0, name[end - 1] == UInt8(ascii: ".") || ByteClass.isSpace(name[end - 1]) { end -= 1 }
+        let trimmed = Array(name[0..<end]).filter { !ByteClass.isSpace($0) }
+        let base = trimmed.lastIndex(of: UInt8(ascii: "/")).map { Array(trimmed[($0 + 1)...]) } ?? trimmed
+        if base.starts(with: "sess_".utf8) { return DetectorHit(.phpUpload, 0, name.count) }
+        guard let dot = base.lastIndex(of: UInt8(ascii: ".")) else { return nil }
+        let ext = base[(dot + 1)...]
+        let php: [String] = ["php", "php3", "php4", "php5", "php6", "php7", "php8", "phtml", "phar", "phps", "pht", "pgif", "inc"]
+        if php.contains(where: { ext.elementsEqual($0.utf8) }) { return DetectorHit(.phpUpload, 0, name.count) }
+        let java: [String] = ["jsp", "jspx", "jspf", "jsw", "jsv", "jtml", "war"]
+        if java.contains(where: { ext.elementsEqual($0.utf8) }) { return DetectorHit(.javaUpload, 0, name.count) }
+        // Double extensions hiding a script: `photo.php.jpg`.
+        if let inner = base[..<dot].lastIndex(of: UInt8(ascii: ".")), php.contains(where: { base[(inner + 1)..<dot].elementsEqual($0.utf8) }) {
+            return DetectorHit(.phpUpload, 0, name.count)
+        }
+        return nil
+    }
+}
