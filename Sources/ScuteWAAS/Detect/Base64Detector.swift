@@ -46,8 +46,10 @@ enum Base64Detector {
 
     private static func inspect(_ token: ArraySlice<UInt8>) -> WAASRule? {
         // Serialized Java magic in any alignment: rO0AB, KztAAU, Cs7QAF...
-        for skip in 0..<4 where token.count - skip >= 4 {
-            guard var decoded = decode(token.dropFirst(skip)) else { continue }
+        // The token may start at any of the four positions of a group: pad it back into alignment.
+        for pad in 0..<4 {
+            let aligned = [UInt8](repeating: UInt8(ascii: "A"), count: pad) + token
+            guard var decoded = decode(aligned[...]) else { continue }
             if decoded.count >= 2, decoded.firstIndex(ofBytes: [0xAC, 0xED]) != nil { return .javaSerialized }
             if let unescaped = EscapeDecoder.decode(decoded) { decoded = unescaped }
             decoded = decoded.asciiLowercased()

@@ -8,8 +8,15 @@ enum CodeDetector {
             let after = open + 2
             guard after < text.count else { return DetectorHit(.phpOpenTag, open, after) }
             let next = text[after]
-            if next == UInt8(ascii: "=") || ByteClass.isSpace(next) || text.hasLowercasePrefix("php", at: after) {
+            if next == UInt8(ascii: "=") || text.hasLowercasePrefix("php", at: after) {
                 return DetectorHit(.phpOpenTag, open, min(after + 12, text.count))
+            }
+            if ByteClass.isSpace(next) {
+                // `<? ` opens PHP only if code follows (a call, a variable, a statement end).
+                let window = text[after..<min(after + 48, text.count)]
+                if window.contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "`") }) {
+                    return DetectorHit(.phpOpenTag, open, min(after + 12, text.count))
+                }
             }
             if text.hasLowercasePrefix("xml", at: after) {
                 var cursor = after + 3

@@ -9,9 +9,9 @@ enum HTMLDetector {
 
     /// Tags that run script, load resources into the page or change how it is parsed.
     static let dangerousTags: Set<[UInt8]> = Set([
-        "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "style", "svg",
+        "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "style",
         "math", "form", "isindex", "vmlframe", "xml", "import", "noscript", "bgsound", "layer", "ilayer", "xss",
-        "animate", "set", "handler", "listener", "portal", "template", "marquee", "xmp", "plaintext", "noembed",
+        "handler", "listener", "portal", "template", "marquee", "xmp", "plaintext", "noembed",
     ].map { Array($0.utf8) })
 
     static let urlAttributes: Set<[UInt8]> = Set([
@@ -196,7 +196,7 @@ enum HTMLDetector {
             defer { index += 1 }
             guard text[index] == UInt8(ascii: "o"), text[index + 1] == UInt8(ascii: "n") else { continue }
             let before = text[index - 1]
-            guard ByteClass.isSpace(before) || Array("\"'`;/,(".utf8).contains(before) else { continue }
+            guard ByteClass.isSpace(before) || Array("\"'`;,(".utf8).contains(before) else { continue }
             var cursor = index + 2
             while cursor < text.count && ByteClass.isLetter(text[cursor]) && cursor - index < 28 { cursor += 1 }
             guard cursor - index - 2 >= 3 else { continue }

@@ -43,9 +43,8 @@ enum KeywordRules {
         }
         // Java.
         add(.javaClass, .none, .wordStart, [
-            "java.lang.runtime", "java.lang.processbuilder", "java.lang.reflect", "java.lang.class", "java.lang.system",
-            "java.lang.thread", "java.lang.object", "java.lang.string", "java.io.", "java.net.", "java.nio.", "java.util.",
-            "java.beans.", "java.rmi.", "javax.", "com.sun.", "sun.misc.", "org.apache.commons.", "com.opensymphony.xwork2",
+            "java.lang.", "org.omg.corba", "java.io.", "java.net.", "java.nio.", "java.util.",
+            "java.beans.", "java.rmi.", "javax.", "com.sun.", "sun.misc.", "org.apache.commons", "com.opensymphony.xwork2",
             "processbuilder", "getruntime", "org.springframework.", "org.codehaus.groovy", "bsh.interpreter",
         ])
         add(.javaClass, .afterJava, .word, ["runtime"])
@@ -114,11 +113,12 @@ enum KeywordRules {
             "msysaccessobjects", "all_tables", "user_tables", "dba_users", "xp_cmdshell", "xp_dirtree", "xp_regread",
             "xp_fileexist", "xp_servicecontrol", "sp_executesql", "sp_oacreate", "sp_makewebtask", "sp_password",
             "msdb", "@@version", "@@datadir", "@@hostname", "into outfile", "into dumpfile", "utl_http", "pg_sleep",
-            "waitfor delay", "dbms_pipe", "sys.dm_exec",
+            "waitfor delay", "dbms_pipe", "sys.dm_exec", "openrowset", "opendatasource", "openquery", "northwind", "schema_name",
         ])
         add(.sqliNoSQL, .operatorName, .word, [
             "$ne", "$eq", "$gt", "$gte", "$lt", "$lte", "$regex", "$where", "$elemmatch", "$nin", "$in", "$exists",
-            "$expr", "$or", "$and", "$not", "$nor", "$all", "$size", "$function", "$accumulator", "$lookup",
+            "$expr", "$or", "$and", "$not", "$nor", "$all", "$size", "$function", "$accumulator", "$lookup", "$text", "$search",
+            "$jsonschema", "$mod",
         ])
         // Files.
         add(.lfiSensitiveFile, .none, [], [

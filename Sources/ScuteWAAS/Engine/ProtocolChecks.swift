@@ -58,7 +58,7 @@ enum ProtocolChecks {
                 if host.isEmpty || isNumericHost(host) { sink.report(.host, location: location, text: host, start: 0, end: host.count) }
             case "content-length": contentLengths.append(trimmed)
             case "transfer-encoding": transferEncodings.append(trimmed.lowercased())
-            case "content-type": contentType = header.value
+            case "content-type": contentType = trimmed.isEmpty ? nil : header.value
             case "user-agent", "accept":
                 if trimmed.isEmpty { sink.report(.emptyHeader, location: location, excerpt: "") }
                 if name == "accept", let charset = parameter("charset", in: trimmed.lowercased()), !configuration.allowedCharsets.contains(charset) {
@@ -66,7 +66,7 @@ enum ProtocolChecks {
                 }
             case "accept-encoding":
                 let tokens = trimmed.lowercased().split(separator: ",").map { $0.split(separator: ";").first.map { String($0).trimmingSpaces } ?? "" }
-                if trimmed.utf8.count > 100 || tokens.contains(where: { !$0.isEmpty && !knownEncodings.contains($0) }) {
+                if trimmed.utf8.count > 100 || tokens.contains(where: { !$0.utf8.allSatisfy { isTokenByte($0) } }) {
                     sink.report(.headerSyntax, location: location, text: value, start: 0, end: value.count)
                 }
             case "connection":
@@ -115,7 +115,8 @@ enum ProtocolChecks {
         }
         // Content type.
         guard let contentType else {
-            if !body.isEmpty { sink.report(.contentLength, location: "header:Content-Type", excerpt: "(missing)") }
+            let emptyHeader = request.firstHeader("Content-Type") != nil
+            if !body.isEmpty && declaredLength > 0 && !emptyHeader { sink.report(.contentLength, location: "header:Content-Type", excerpt: "(missing)") }
             return
         }
         checkContentType(contentType, hasBody: hasBody, sink: &sink)
@@ -137,7 +138,7 @@ enum ProtocolChecks {
                 malformed = true
                 continue
             }
-            if pair[0] == "charset" { charsets.append(pair[1]) }
+            if pair[0] == "charset" { charsets.append(pair[1].filter { $0 != "'" && $0 != "\"" }) }
             // A MIME type hidden in a parameter confuses parsers that pick the first `type/subtype` they see.
             if pair[0] == "boundary" && !mediaType.hasPrefix("multipart/") { malformed = true }
             if pair[0] != "type" && pair[0] != "boundary" && pair[0] != "start-info" && pair[1].contains("/") && pair[1].split(separator: "/").count == 2 {

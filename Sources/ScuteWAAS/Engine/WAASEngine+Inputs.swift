@@ -19,8 +19,14 @@ extension WAASEngine {
             report(CodeDetector.ormTraversal(value.lower))
         }
         if sink.wants(.java) || sink.wants(.code) { report(Base64Detector.detect(text, raw: input.bytes)) }
-        if sink.wants(.cmdi) { report(ShellDetector.detect(value).map { DetectorHit($0.rule, $0.start, $0.end, text: $0.text) }) }
+        if sink.wants(.cmdi) {
+            let atStart = !input.isName && input.source != .path
+            report(ShellDetector.detect(value, atValueStart: atStart).map { DetectorHit($0.rule, $0.start, $0.end, text: $0.text) })
+        }
         let lower = value.lower
+        if input.source == .filename || (input.source == .header && input.key.firstIndex(ofLowercase: "file") != nil) {
+            report(UploadCheck.detect(lower))
+        }
         if value.isPlain {
             if sink.wants(.sqli), lower.contains(UInt8(ascii: " ")), let hit = SQLDetector.detect(value) { report(DetectorHit(hit.rule, hit.start, hit.end)) }
             if sink.wants(.ssrf), let hit = URLDetector.detect(value, source: input.source) { report(hit) }
@@ -46,9 +52,6 @@ extension WAASEngine {
         if sink.wants(.shellshock) { report(CodeDetector.shellshock(lower)) }
         if sink.wants(.java), lower.contains(UInt8(ascii: "$")) { report(Log4ShellDetector.detect(lower)) }
         if sink.wants(.smuggling) { report(InputSmuggling.detect(value, input: input)) }
-        if input.source == .filename || (input.source == .header && input.key.firstIndex(ofLowercase: "file") != nil) {
-            report(UploadCheck.detect(lower))
-        }
     }
 
     private func reportEncodingFlags(_ value: NormalizedValue, input: Input, sink: inout FindingSink) {

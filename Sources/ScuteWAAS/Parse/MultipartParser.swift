@@ -78,14 +78,15 @@ enum MultipartParser {
             let content = cursor <= contentEnd ? Array(body[cursor..<contentEnd]) : []
             parts += 1
             let location = "multipart:" + LocationText.sanitize(name)
-            if name.contains(UInt8(ascii: ";")) || name.contains(UInt8(ascii: "&")) || name.contains(UInt8(ascii: "\"")) {
+            let plainName = withoutEntities(name)
+            if plainName.contains(UInt8(ascii: ";")) || plainName.contains(UInt8(ascii: "\"")) {
                 issues.insert(.suspiciousName)
             }
             if !name.isEmpty {
                 collector.add(Input(location: location, source: .multipart, isName: true, bytes: name, key: name.asciiLowercased()))
             }
             if let filename {
-                if filename.contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) {
+                if withoutEntities(filename).contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) {
                     issues.insert(.suspiciousFilename)
                 }
                 collector.add(Input(location: location + "#filename", source: .filename, isName: false, bytes: filename, key: name.asciiLowercased()))
@@ -100,6 +101,26 @@ enum MultipartParser {
         }
         if parts == 0 { issues.insert(.noParts) }
         return issues
+    }
+
+    /// The name with HTML character references (`&auml;`, `&#38;`) removed: their `;` is not a delimiter trick.
+    static func withoutEntities(_ name: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        var index = 0
+        while index < name.count {
+            if name[index] == UInt8(ascii: "&") {
+                var end = index + 1
+                if end < name.count, name[end] == UInt8(ascii: "#") { end += 1 }
+                while end < name.count, ByteClass.isWord(name[end]), end - index < 12 { end += 1 }
+                if end < name.count, name[end] == UInt8(ascii: ";"), end > index + 1 {
+                    index = end + 1
+                    continue
+                }
+            }
+            output.append(name[index])
+            index += 1
+        }
+        return output
     }
 
     /// File contents are inspected only when they look like text (scripts), not media or archives.

@@ -45,6 +45,7 @@ func loadCorpus(_ path: String) -> [Row] {
             request = HTTPRequest(
                 method: object["method"] as? String ?? "GET", target: object["uri"] as? String ?? "/",
                 version: object["version"] as? String ?? "HTTP/1.1", headers: headers, body: body)
+            request.bodyIsChunked = request.headerValues("Transfer-Encoding").contains { $0.lowercased().contains("chunked") }
         }
         rows.append(Row(id: id, category: category, expectBlock: expectBlock, request: request, line: number))
     }

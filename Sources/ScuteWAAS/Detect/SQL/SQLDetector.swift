@@ -17,6 +17,27 @@ enum SQLDetector {
         if tokenizer.sawExecutableComment, let first = bare.first(where: { $0.kind == .statement || $0.kind == .union || $0.kind == .function }) {
             return Hit(rule: .sqliComment, start: first.start, end: first.end)
         }
+        if tokenizer.sawInlineComment, let first = bare.first(where: { [.statement, .union, .function, .logic].contains($0.kind) }) {
+            // Comments between words are how keyword filters are dodged; prose never has them.
+            return Hit(rule: .sqliComment, start: first.start, end: first.end)
+        }
+        if let hit = quoted(text, tokenizer: &tokenizer) { return hit }
+        // `\'` is an escaped quote to some code and a closing one to other code (or after one more unescape).
+        if text.contains(UInt8(ascii: "\\")) {
+            var unescaped: [UInt8] = []
+            for (index, byte) in text.enumerated() {
+                if byte == UInt8(ascii: "\\"), index + 1 < text.count, text[index + 1] == UInt8(ascii: "'") || text[index + 1] == UInt8(ascii: "\"") { continue }
+                unescaped.append(byte)
+            }
+            if unescaped.count != text.count {
+                var second = SQLTokenizer(unescaped)
+                if let hit = quoted(unescaped, tokenizer: &second) { return hit }
+            }
+        }
+        return nil
+    }
+
+    private static func quoted(_ text: [UInt8], tokenizer: inout SQLTokenizer) -> Hit? {
         for (quote, context) in [(UInt8(ascii: "'"), SQLTokenizer.Context.singleQuote), (UInt8(ascii: "\""), .doubleQuote)]
         where text.contains(quote) {
             let tokens = tokenizer.tokens(from: context)
@@ -45,8 +66,8 @@ enum SQLDetector {
         case .logic:
             guard rest >= 1 else { return false }
             var next = index + 1
-            while next < tokens.count && tokens[next].kind == .op && tokens[next].role.contains(.unary) { next += 1 }
-            while next < tokens.count && tokens[next].kind == .logic && tokens[next].role.contains(.unary) { next += 1 }
+            // `'or not`, `'not like`, `'and -`: operators before the operand.
+            while next < tokens.count && next - index <= 2 && (tokens[next].kind == .op || tokens[next].kind == .logic) { next += 1 }
             guard next < tokens.count else { return false }
             return operandContinues(tokens, at: next)
         case .op:
@@ -100,6 +121,7 @@ enum SQLDetector {
         case .bareword, .keyword:
             guard let after else { return true }
             return after.kind == .op || after.kind == .comment || after.kind == .semicolon || after.kind == .rightParen || after.kind == .logic
+                || after.kind == .leftParen
         default:
             return false
         }
@@ -109,6 +131,7 @@ enum SQLDetector {
 
     static func bareInjection(_ tokens: [SQLToken]) -> Hit? {
         guard !tokens.isEmpty else { return nil }
+        if let hit = appendedCondition(tokens) { return hit }
         for index in tokens.indices {
             let token = tokens[index]
             switch token.kind {
@@ -121,6 +144,9 @@ enum SQLDetector {
                 if next < tokens.count, tokens[next].kind == .statement, tokens[next].word.elementsEqual("select".utf8) {
                     return Hit(rule: .sqliUnion, start: token.start, end: tokens[next].end)
                 }
+                if next > index + 1 && tokens[index + 1].kind == .keyword {
+                    return Hit(rule: .sqliUnion, start: token.start, end: tokens[index + 1].end)
+                }
             case .semicolon:
                 if index + 1 < tokens.count, statementStart(tokens, at: index + 1, strict: false) {
                     return Hit(rule: .sqliStacked, start: token.start, end: tokens[min(index + 2, tokens.count - 1)].end)
@@ -131,8 +157,52 @@ enum SQLDetector {
                     return Hit(rule: .sqliStatement, start: token.start, end: tokens[min(index + 2, tokens.count - 1)].end)
                 }
             case .function:
-                if isSQLCall(tokens, at: index) && (token.role.contains(.sqlOnlyFunction) || index > 0 || tokens.count > 3) {
+                let probe = index + 2 == tokens.count && tokens[index + 1].kind == .leftParen
+                    && (token.role.contains(.sqlOnlyFunction) || token.role.contains(.commonFunction)) && !token.role.contains(.member)
+                if probe || (isSQLCall(tokens, at: index) && (token.role.contains(.sqlOnlyFunction) || index > 0 || tokens.count > 3)) {
                     return Hit(rule: .sqliFunction, start: token.start, end: tokens[min(index + 2, tokens.count - 1)].end)
+                }
+            case .keyword where token.word.elementsEqual("as".utf8):
+                // `) AS alias FROM`, `1234 AS "x" FROM`: a select list being completed.
+                guard index > 0, index + 2 < tokens.count else { continue }
+                let before = tokens[index - 1]
+                let aliasOK = [.bareword, .string].contains(tokens[index + 1].kind)
+                if aliasOK, tokens[index + 2].word.elementsEqual("from".utf8),
+                    before.kind == .rightParen || before.kind == .number || before.kind == .string || before.role.contains(.quotedIdentifier)
+                {
+                    return Hit(rule: .sqliStatement, start: before.start, end: tokens[index + 2].end)
+                }
+            case .keyword where token.word.elementsEqual("from".utf8):
+                // `FROM table WHERE|GROUP BY|ORDER BY|LIMIT`.
+                guard index + 2 < tokens.count, tokens[index + 1].kind == .bareword else { continue }
+                let clause = tokens[index + 2]
+                if ["where", "group", "order", "limit", "having"].contains(where: { clause.word.elementsEqual($0.utf8) }), index + 3 < tokens.count {
+                    return Hit(rule: .sqliStatement, start: token.start, end: clause.end)
+                }
+            case .keyword where token.word.elementsEqual("values".utf8):
+                if index + 2 < tokens.count, tokens[index + 1].kind == .leftParen, [.string, .number, .variable].contains(tokens[index + 2].kind) {
+                    return Hit(rule: .sqliStatement, start: token.start, end: tokens[index + 2].end)
+                }
+            case .op where token.word.elementsEqual("in".utf8):
+                // `IN (1, 2`: a value list.
+                if index + 3 < tokens.count, tokens[index + 1].kind == .leftParen, [.string, .number].contains(tokens[index + 2].kind),
+                    tokens[index + 3].kind == .comma
+                {
+                    return Hit(rule: .sqliBoolean, start: token.start, end: tokens[index + 3].end)
+                }
+            case .op where token.role.contains(.comparison):
+                // `'a' < 'b'`, `11 != 1`, `'1001'='10`: literals compared with literals.
+                guard index > 0, index + 1 < tokens.count else { continue }
+                let left = tokens[index - 1]
+                let right = tokens[index + 1]
+                let bothStrings = left.kind == .string && right.kind == .string
+                let unequal = token.word.elementsEqual("!=".utf8) || token.word.elementsEqual("<>".utf8)
+                let equal = token.word.elementsEqual("=".utf8) || token.word.elementsEqual("<=>".utf8)
+                let same = left.word.elementsEqual(right.word)
+                // Only tautologies: `1=1`, `2<>3`.
+                let numbers = left.kind == .number && right.kind == .number && ((unequal && !same) || (equal && same))
+                if bothStrings && index == 1 || numbers && index == 1 && tokens.count <= 4 {
+                    return Hit(rule: .sqliBoolean, start: left.start, end: right.end)
                 }
             case .logic where index > 0 && !token.role.contains(.unary):
                 let before = tokens[index - 1]
@@ -151,6 +221,22 @@ enum SQLDetector {
             default:
                 continue
             }
+        }
+        return nil
+    }
+
+    /// `and x = '`, `or 7639=(`, `name=and code != "`: the value opens with a boolean operator and a comparison.
+    private static func appendedCondition(_ tokens: [SQLToken]) -> Hit? {
+        var start = 0
+        if tokens.count > 2, tokens[0].kind == .bareword, tokens[1].kind == .op, tokens[1].role.contains(.comparison) { start = 2 }
+        guard start < tokens.count, tokens[start].kind == .logic, !tokens[start].role.contains(.unary) else { return nil }
+        let next = start + 1
+        guard next < tokens.count else { return nil }
+        if tokens[next].kind == .leftParen { return Hit(rule: .sqliBoolean, start: tokens[start].start, end: tokens[next].end) }
+        guard next + 1 < tokens.count, [.bareword, .number, .string, .variable].contains(tokens[next].kind) else { return nil }
+        let op = tokens[next + 1]
+        if op.kind == .op, op.role.contains(.comparison) {
+            return Hit(rule: .sqliBoolean, start: tokens[start].start, end: op.end)
         }
         return nil
     }
@@ -248,11 +334,12 @@ enum SQLDetector {
         case word.elementsEqual("drop".utf8), word.elementsEqual("create".utf8), word.elementsEqual("alter".utf8),
             word.elementsEqual("truncate".utf8):
             guard let next else { return !strict && word.elementsEqual("truncate".utf8) }
+            if next.kind == .bareword, let after, after.kind == .semicolon || after.kind == .comment { return true }
             return next.role.contains(.objectType) && after != nil
         case word.elementsEqual("exec".utf8), word.elementsEqual("execute".utf8):
             guard let next else { return false }
             if next.kind == .variable || next.kind == .leftParen || next.kind == .string { return true }
-            if next.kind == .keyword && isWord(next, "immediate") { return true }
+            if isWord(next, "immediate") { return true }
             return next.word.starts(with: "xp_".utf8) || next.word.starts(with: "sp_".utf8) || next.word.starts(with: "master".utf8)
                 || next.word.starts(with: "dbms_".utf8)
         case word.elementsEqual("declare".utf8):

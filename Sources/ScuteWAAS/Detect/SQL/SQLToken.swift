@@ -46,6 +46,8 @@ struct SQLRole: OptionSet, Sendable {
     static let open = SQLRole(rawValue: 1 << 13)
     /// Table-object words after DROP/CREATE/ALTER/TRUNCATE.
     static let objectType = SQLRole(rawValue: 1 << 14)
+    /// A backtick-quoted identifier.
+    static let quotedIdentifier = SQLRole(rawValue: 1 << 15)
 }
 
 struct SQLToken: Sendable {

@@ -81,7 +81,7 @@ struct SQLTokenizer {
                 var end = index + 1
                 while end < text.count && text[end] != UInt8(ascii: "`") { end += 1 }
                 index = min(end + 1, text.count)
-                return SQLToken(kind: .bareword, role: [], start: start, end: index, word: [])
+                return SQLToken(kind: .bareword, role: .quotedIdentifier, start: start, end: index, word: [])
             case UInt8(ascii: "/") where index + 1 < text.count && text[index + 1] == UInt8(ascii: "*"):
                 if index + 2 < text.count, text[index + 2] == UInt8(ascii: "!") {
                     // MySQL executable comment: its content is code.
@@ -174,7 +174,7 @@ struct SQLTokenizer {
             while index < text.count && (ByteClass.isWord(text[index]) || text[index] >= 0x80) { index += 1 }
             return SQLToken(kind: .bareword, role: [], start: start, end: index, word: text[start..<index])
         }
-        return SQLToken(kind: .number, role: [], start: start, end: index, word: [])
+        return SQLToken(kind: .number, role: [], start: start, end: index, word: text[start..<index])
     }
 
     private mutating func word(previous: SQLToken?) -> SQLToken {
@@ -243,6 +243,6 @@ struct SQLTokenizer {
         } else {
             role = .arithmetic
         }
-        return SQLToken(kind: kind, role: role, start: start, end: index, word: [])
+        return SQLToken(kind: kind, role: role, start: start, end: index, word: op)
     }
 }

@@ -54,7 +54,7 @@ enum SQLWords {
         add("table database schema view index trigger column procedure function user login temporary", .keyword, .objectType)
         add(
             "int integer bigint smallint text json jsonb varchar char nchar numeric decimal bool boolean date timestamp regclass "
-                + "oid bytea float real uuid",
+                + "oid bytea float real uuid double",
             .keyword, .typeName)
         add(
             "sleep benchmark pg_sleep load_file extractvalue updatexml xp_cmdshell sys_eval sys_exec group_concat concat_ws "
@@ -65,7 +65,8 @@ enum SQLWords {
                 + "string_agg array_agg to_char cast convert concat if ifnull nullif isnull coalesce iif octet_length "
                 + "char_length bit_length unicode nchar sys_context owa_util ascii_str strcmp soundex crc32 md5 sha1 sha2 "
                 + "aes_decrypt aes_encrypt encode decode compress uncompress benchmark geometrycollection polygon multipoint "
-                + "linestring exp uuid_short user database_to_xml query_to_xml table_to_xml overlay string_to_array",
+                + "linestring exp uuid_short user database_to_xml query_to_xml table_to_xml overlay string_to_array db_name "
+                + "find_in_set json_valid schema_name object_id col_name host_name is_srvrolemember openrowset",
             .function, .sqlOnlyFunction)
         add(
             "count sum avg min max floor ceil ceiling round abs pow power sqrt log ln sin cos tan rand random lower upper "

@@ -28,8 +28,8 @@ enum ShellCommands {
                 + "ansible-config chef-run chef-vault chef-client chef-solo chef-shell knife cscli tcpdump tshark nmap sqlmap "
                 + "hydra john hashcat unxz xzcat zstdcat bzcat zcat gunzip bunzip2 7z 7za unrar lsof pgrep pkill killall "
                 + "iptables nft ufw setfacl getfacl visudo sudoedit dmesg lsmod insmod modprobe rmmod tclsh gawk nawk mawk "
-                + "c89 c99 gcc g++ objdump readelf hexdump base32 base64 openssl printenv getent python2 python3 perl5 "
-                + "php5 php7 php8 certreq esentutl forfiles pcalua msiexec installutil regasm regsvcs odbcconf cmstp htop"
+                + "c89 c99 gcc g++ objdump readelf hexdump base32 openssl printenv getent python2 python3 perl5 "
+                + "regedit php5 php7 php8 certreq esentutl forfiles pcalua msiexec installutil regasm regsvcs odbcconf cmstp htop"
         )
         add(
             .tool,
@@ -38,7 +38,7 @@ enum ShellCommands {
                 + "grep egrep fgrep nc ping traceroute dig host route arp ss ip iwr iex cmd net reg sc at vi vim nano "
                 + "emacs ed ex pico less more tac nl od tee dd mount umount df du su id pwd ulimit chattr lsattr "
                 + "apt apt-get yum dnf apk pip pip3 npm gem go java javac node nodejs deno docker kubectl helm terraform "
-                + "rev bsdtar zipinfo"
+                + "rev bsdtar zipinfo base64 ansible gdb flock cpulimit lastlog lastlogin perf pipx chef"
         )
         add(
             .word,
@@ -46,7 +46,7 @@ enum ShellCommands {
                 + "split join paste file type read wait yes exit export alias source unset date cal free uptime history "
                 + "which whereis dir copy move del ren start call eval trap shift mail write wall look open shutdown "
                 + "reboot halt poweroff locate tree diff patch cmp whatis apropos info stat chef at go host route net dig more less ip "
-                + "rev ping"
+                + "rev ping fold cd"
         )
         return WordTable(pairs)
     }()

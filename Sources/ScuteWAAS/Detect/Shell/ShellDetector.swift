@@ -56,7 +56,10 @@ enum ShellDetector {
                     output.append(UInt8(ascii: " "))
                     evasion = true
                     index += 4
-                } else if Array("@*!?-#".utf8).contains(next) || ByteClass.isDigit(next) {
+                } else if next == UInt8(ascii: "("), index + 2 < input.count, input[index + 2] == UInt8(ascii: ")") {
+                    evasion = true
+                    index += 3
+                } else if Array("@*!?-#$".utf8).contains(next) || ByteClass.isDigit(next) {
                     evasion = true
                     index += 2
                 } else if let last = output.last, ByteClass.isLetter(last), ByteClass.isLetter(next) {
@@ -93,6 +96,12 @@ enum ShellDetector {
             let byte = text[index]
             if ByteClass.isSpace(byte) && byte != 0x0A && byte != 0x0D {
                 index += 1
+                continue
+            }
+            if strength >= 0, byte == UInt8(ascii: "$"), index + 1 < text.count, ByteClass.isLetter(text[index + 1]) {
+                // `;$a cat x`: an unset variable before the command expands to nothing.
+                index += 1
+                while index < text.count && ByteClass.isWord(text[index]) { index += 1 }
                 continue
             }
             if strength >= 0, isCommandStart(byte) {
@@ -132,9 +141,17 @@ enum ShellDetector {
         let word = text[start..<end]
         var base = word
         if let slash = word.lastIndex(of: UInt8(ascii: "/")) { base = word[(slash + 1)...] }
+        if ShellCommands.tier(of: base) == nil, word.first != UInt8(ascii: "/"), let slash = word.firstIndex(of: UInt8(ascii: "/")) {
+            // `bcdboot/r`: a Windows switch glued to the command.
+            base = word[word.startIndex..<slash]
+        }
+        if base.elementsEqual("alias".utf8), let hit = aliasDefinition(text, after: end) { return (end, hit) }
         guard let tier = ShellCommands.tier(of: base) else { return (end, nil) }
-        let qualified = base.count < word.count && word.first == UInt8(ascii: "/")
+        // A command word is followed by a blank, the end, or shell syntax; `base64,` or `id=` are not commands.
+        if end < text.count, !ByteClass.isSpace(text[end]), !Array(";|&<>`)$(".utf8).contains(text[end]) { return (end, nil) }
+        let qualified = base.count < word.count && Array(word).firstIndex(ofLowercase: "bin/") != nil
         let evidence = argumentEvidence(text, after: end)
+        let atEnd = text[end...].allSatisfy(ByteClass.isSpace)
         var hit = false
         switch tier {
         case .prefix:
@@ -149,18 +166,35 @@ enum ShellDetector {
                 let (_, inner) = commandWord(text, at: next, strength: max(strength, 1), evasion: evasion)
                 if let inner { return (end, inner) }
             }
-            hit = strength >= 1 && (evidence || next >= text.count)
+            hit = strength >= 1 && (evidence || atEnd)
         case .unambiguous:
             hit = true
         case .tool:
             hit = strength >= 1 || evidence || qualified || evasion
         case .word:
-            hit = strength >= 2 || ((strength == 1 || qualified || evasion) && (evidence || end >= text.count)) || (strength == 0 && qualified)
+            hit = strength >= 2 || ((strength == 1 || qualified || evasion) && (evidence || atEnd)) || (strength == 0 && qualified)
                 || (strength == 0 && evidence && strongEvidence(text, after: end))
         }
+        // `ls` opening a value is a directory listing, not a word.
+        if strength == 0 && !hit && base.elementsEqual("ls".utf8) { hit = true }
         guard hit else { return (end, nil) }
         let rule: WAASRule = strength >= 1 ? .cmdiSeparator : (evasion ? .cmdiEvasion : .cmdiCommand)
         return (end, Hit(rule: rule, start: max(start - 2, 0), end: min(end + 24, text.count), text: text))
+    }
+
+    /// `alias x=cmd`: defining a command.
+    private static func aliasDefinition(_ text: [UInt8], after end: Int) -> Hit? {
+        var cursor = end
+        while cursor < text.count && ByteClass.isSpace(text[cursor]) { cursor += 1 }
+        let nameStart = cursor
+        while cursor < text.count, !ByteClass.isSpace(text[cursor]), text[cursor] != UInt8(ascii: "=") { cursor += 1 }
+        guard cursor > nameStart else { return nil }
+        if cursor < text.count, text[cursor] == UInt8(ascii: "=") { return Hit(rule: .cmdiCommand, start: max(end - 5, 0), end: min(cursor + 12, text.count), text: text) }
+        // `alias -p`, `alias + g + a=b`: options before the definition.
+        if text[nameStart] == UInt8(ascii: "-") || text[nameStart] == UInt8(ascii: "+") {
+            return Hit(rule: .cmdiCommand, start: max(end - 5, 0), end: min(cursor + 12, text.count), text: text)
+        }
+        return nil
     }
 
     /// The next token looks like a shell argument: a flag, a path, a redirection, a variable, an address.
@@ -214,6 +248,17 @@ enum ShellDetector {
             let byte = text[index]
             let next = index + 1 < text.count ? text[index + 1] : 0
             switch byte {
+            case UInt8(ascii: "$") where next == UInt8(ascii: "["):
+                if let close = text[index...].prefix(40).firstIndex(of: UInt8(ascii: "]")), close > index + 2 { return hit(.cmdiSubstitution, index, close - index + 1) }
+            case UInt8(ascii: "$") where next == UInt8(ascii: "{"):
+                var end = index + 2
+                while end < text.count && ByteClass.isWord(text[end]) { end += 1 }
+                if end < text.count, text[end] == UInt8(ascii: "}"), let tier = ShellCommands.tier(of: text[(index + 2)..<end]), tier >= .tool {
+                    return hit(.cmdiSubstitution, index, end - index + 1)
+                }
+            case UInt8(ascii: "~") where index == 0 && (next == UInt8(ascii: "+") || next == UInt8(ascii: "-")):
+                // Tilde expansion to $PWD / $OLDPWD.
+                if index + 2 == text.count || text[index + 2] == UInt8(ascii: "/") { return hit(.cmdiEvasion, index, 8) }
             case UInt8(ascii: "$") where next == UInt8(ascii: "("):
                 var cursor = index + 2
                 while cursor < text.count && ByteClass.isSpace(text[cursor]) { cursor += 1 }
@@ -255,7 +300,7 @@ enum ShellDetector {
                     while brace < text.count && ByteClass.isSpace(text[brace]) { brace += 1 }
                     if brace < text.count, text[brace] == UInt8(ascii: "{") {
                         let body = text[brace..<min(brace + 40, text.count)]
-                        if body.contains(UInt8(ascii: "|")) && body.contains(UInt8(ascii: "&")) {
+                        if body.contains(UInt8(ascii: "|")) || body.contains(UInt8(ascii: "&")) {
                             return hit(.cmdiForkBomb, max(index - 2, 0), 20)
                         }
                     }
@@ -282,7 +327,11 @@ enum ShellDetector {
         var index = 0
         while let slash = text[index...].firstIndex(of: UInt8(ascii: "/")) {
             index = slash + 1
-            if slash > 0, ByteClass.isWord(text[slash - 1]) || text[slash - 1] == UInt8(ascii: "/") || text[slash - 1] == UInt8(ascii: ":") { continue }
+            if slash > 0, ByteClass.isWord(text[slash - 1]) || text[slash - 1] == UInt8(ascii: "/") || text[slash - 1] == UInt8(ascii: ":")
+                || text[slash - 1] == UInt8(ascii: "?") || text[slash - 1] == UInt8(ascii: ".")
+            {
+                continue
+            }
             var end = slash
             var components = 0
             var globbed = false
@@ -300,7 +349,7 @@ enum ShellDetector {
                 } else if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "*") {
                     globbed = true
                 } else if ByteClass.isWord(byte) || byte == UInt8(ascii: ".") || (inBracket && byte == UInt8(ascii: "-")) {
-                } else if ByteClass.isSpace(byte) || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "|") {
+                } else if ByteClass.isSpace(byte) || Array(";|,})'\"&".utf8).contains(byte) {
                     break
                 } else {
                     clean = false
@@ -377,15 +426,25 @@ enum ShellDetector {
                 || content.hasLowercasePrefix("helo ", at: 0) || content.hasLowercasePrefix("ehlo ", at: 0)
                 || content.hasLowercasePrefix("apop ", at: 0) || content.hasLowercasePrefix("retr ", at: 0)
                 || content.hasLowercasePrefix("dele ", at: 0) || content.equalsLowercase("data") || content.equalsLowercase("starttls")
-                || content.equalsLowercase("uidl") || content.equalsLowercase("rset")
+                || content.equalsLowercase("uidl") || content.equalsLowercase("rset") || content.hasLowercasePrefix("help ", at: 0)
+                || pop3Numbered(content)
             if smtp || imapCommand(content) { return Hit(rule: .cmdiMail, start: line, end: min(lineEnd, line + 40), text: text) }
         }
         return nil
     }
 
+    /// `LIST 3`, `TOP 1 10`: POP3 commands with message numbers.
+    private static func pop3Numbered(_ line: [UInt8]) -> Bool {
+        for verb: StaticString in ["list ", "top ", "retr ", "dele "] where line.hasLowercasePrefix(verb, at: 0) {
+            let rest = line.dropFirst(verb.utf8CodeUnitCount)
+            return !rest.isEmpty && rest.allSatisfy { ByteClass.isDigit($0) || $0 == UInt8(ascii: " ") }
+        }
+        return false
+    }
+
     private static let imapVerbs: [StaticString] = [
         "login ", "select ", "examine ", "create ", "delete ", "rename ", "subscribe ", "unsubscribe ", "list ", "lsub ",
-        "status ", "append ", "search ", "fetch ", "store ", "copy ", "uid ", "logout", "capability", "authenticate ",
+        "status ", "append ", "search ", "fetch ", "store ", "copy ", "uid ", "logout", "capability", "authenticate ", "quit", "noop",
     ]
 
     private static func imapCommand(_ line: [UInt8]) -> Bool {
