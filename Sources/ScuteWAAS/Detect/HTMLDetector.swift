@@ -203,10 +203,39 @@ enum HTMLDetector {
             while cursor < text.count && ByteClass.isSpace(text[cursor]) { cursor += 1 }
             guard cursor < text.count, text[cursor] == UInt8(ascii: "=") else { continue }
             if cursor + 1 < text.count, text[cursor + 1] == UInt8(ascii: "=") { continue }
+            // `const onResize = ...` is JavaScript source, not an attribute.
+            var wordStart = index - 1
+            while wordStart >= 0 && ByteClass.isSpace(text[wordStart]) { wordStart -= 1 }
+            if wordStart >= 0, text[wordStart] == UInt8(ascii: ".") { continue }
+            let previousWord = text[max(0, wordStart - 5)...max(0, wordStart)]
+            if ["const", "let", "var", "this"].contains(where: { previousWord.hasSuffixBytes($0) }) { continue }
+            let name = text[(index + 2)..<(index + 2 + nameLength(text, from: index + 2))]
+            let quoted = Array("\"'`".utf8).contains(before) || (wordStart >= 0 && Array("\"'`".utf8).contains(text[wordStart]))
+            guard quoted || domEvents.contains(Array(name)) else { continue }
             return Hit(rule: .xssEventHandler, start: index, end: min(cursor + 10, text.count))
         }
         return nil
     }
+
+    private static func nameLength(_ text: [UInt8], from start: Int) -> Int {
+        var end = start
+        while end < text.count && ByteClass.isLetter(text[end]) { end += 1 }
+        return end - start
+    }
+
+    /// Event names browsers fire (without the `on`), for handlers injected outside a tag.
+    static let domEvents: Set<[UInt8]> = Set(
+        ("abort afterprint animationend animationiteration animationstart auxclick beforeinput beforeprint beforeunload begin blur "
+            + "bounce canplay canplaythrough change click close contextmenu copy cuechange cut dblclick drag dragend dragenter "
+            + "dragleave dragover dragstart drop durationchange emptied end ended error finish focus focusin focusout formdata "
+            + "fullscreenchange hashchange input invalid keydown keypress keyup load loadeddata loadedmetadata loadstart message "
+            + "mousedown mouseenter mouseleave mousemove mouseout mouseover mouseup mousewheel offline online pagehide pageshow "
+            + "paste pause play playing pointercancel pointerdown pointerenter pointerleave pointermove pointerout pointerover "
+            + "pointerup popstate progress ratechange readystatechange repeat reset resize scroll scrollend search securitypolicyviolation "
+            + "seeked seeking select selectionchange selectstart show slotchange stalled start storage submit suspend timeupdate "
+            + "toggle touchcancel touchend touchmove touchstart transitioncancel transitionend transitionrun transitionstart "
+            + "unload volumechange waiting wheel beforecopy beforecut beforepaste activate beforeactivate filterchange help "
+            + "losecapture propertychange zoom").split(separator: " ").map { Array($0.utf8) })
 
     // MARK: Script obfuscation
 

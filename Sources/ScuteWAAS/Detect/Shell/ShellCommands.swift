@@ -25,8 +25,8 @@ enum ShellCommands {
                 + "wget ncat netcat socat xxd mkfifo msfvenom msfconsole certutil bitsadmin bcdboot bcdedit regsvr32 rundll32 mshta "
                 + "cscript wscript wmic schtasks vssadmin systeminfo tasklist taskkill icacls takeown powershell pwsh cmd.exe "
                 + "ansible-playbook ansible-galaxy ansible-pull ansible-inventory ansible-vault ansible-console ansible-doc "
-                + "ansible-config chef-run chef-vault chef-client chef-solo chef-shell knife cscli tcpdump tshark nmap sqlmap "
-                + "hydra john hashcat unxz xzcat zstdcat bzcat zcat gunzip bunzip2 7z 7za unrar lsof pgrep pkill killall "
+                + "ansible-config chef-run chef-vault chef-client chef-solo chef-shell cscli tcpdump tshark nmap sqlmap "
+                + "hashcat unxz xzcat zstdcat bzcat zcat gunzip bunzip2 7z 7za unrar lsof pgrep pkill killall "
                 + "iptables nft ufw setfacl getfacl visudo sudoedit dmesg lsmod insmod modprobe rmmod tclsh gawk nawk mawk "
                 + "c89 c99 gcc g++ objdump readelf hexdump base32 openssl printenv getent python2 python3 perl5 "
                 + "regedit php5 php7 php8 certreq esentutl forfiles pcalua msiexec installutil regasm regsvcs odbcconf cmstp htop"
@@ -46,7 +46,7 @@ enum ShellCommands {
                 + "split join paste file type read wait yes exit export alias source unset date cal free uptime history "
                 + "which whereis dir copy move del ren start call eval trap shift mail write wall look open shutdown "
                 + "reboot halt poweroff locate tree diff patch cmp whatis apropos info stat chef at go host route net dig more less ip "
-                + "rev ping fold cd"
+                + "rev ping fold cd id"
         )
         return WordTable(pairs)
     }()

@@ -42,8 +42,15 @@ enum ShellDetector {
                 evasion = true
                 index += 1
             case UInt8(ascii: "`") where next == UInt8(ascii: "`"):
-                evasion = true
-                index += 2
+                // ``` fences are Markdown; exactly two backticks are an empty substitution (`pi``ng`).
+                var run = index
+                while run < input.count && input[run] == UInt8(ascii: "`") { run += 1 }
+                if run - index == 2 {
+                    evasion = true
+                } else {
+                    output.append(contentsOf: [UInt8](repeating: UInt8(ascii: " "), count: run - index))
+                }
+                index = run
             case UInt8(ascii: "<") where next == UInt8(ascii: "(") && index + 2 < input.count && input[index + 2] == UInt8(ascii: ")"):
                 evasion = true
                 index += 3
@@ -112,12 +119,15 @@ enum ShellDetector {
                 continue
             }
             switch byte {
-            case UInt8(ascii: "|"), UInt8(ascii: "`"):
-                strength = 2
+            case UInt8(ascii: "|"):
+                strength = index + 1 < text.count && text[index + 1] == UInt8(ascii: "|") ? 2 : 3
+                if strength == 2 { index += 1 }
+            case UInt8(ascii: "`"), 0x0A, 0x0D:
+                strength = 4
             case UInt8(ascii: "&"):
                 strength = index + 1 < text.count && text[index + 1] == UInt8(ascii: "&") ? 2 : 1
                 if strength == 2 { index += 1 }
-            case UInt8(ascii: ";"), 0x0A, 0x0D, UInt8(ascii: "{"):
+            case UInt8(ascii: ";"):
                 strength = 1
             case UInt8(ascii: "("):
                 let previous = index > 0 ? text[index - 1] : 0
@@ -150,8 +160,22 @@ enum ShellDetector {
         // A command word is followed by a blank, the end, or shell syntax; `base64,` or `id=` are not commands.
         if end < text.count, !ByteClass.isSpace(text[end]), !Array(";|&<>`)$(".utf8).contains(text[end]) { return (end, nil) }
         let qualified = base.count < word.count && Array(word).firstIndex(ofLowercase: "bin/") != nil
-        let evidence = argumentEvidence(text, after: end)
+        var evidence = argumentEvidence(text, after: end)
         let atEnd = text[end...].allSatisfy(ByteClass.isSpace)
+        if strength == 4 {
+            // A line start or an opening backtick is also where prose and Markdown code begin.
+            guard (evidence && (tier >= .tool || strongEvidence(text, after: end))) || atEnd || tier == .unambiguous || tier == .prefix else {
+                return (end, nil)
+            }
+        }
+        if strength == 3 {
+            // After a single `|` (also a table or list delimiter) the command needs real arguments or the end.
+            var next = end
+            while next < text.count && text[next] == UInt8(ascii: " ") { next += 1 }
+            if next < text.count, text[next] == UInt8(ascii: "|") { evidence = false }
+            guard evidence || atEnd || tier == .unambiguous else { return (end, nil) }
+        }
+        let strength = min(strength, 2)
         var hit = false
         switch tier {
         case .prefix:
@@ -278,6 +302,7 @@ enum ShellDetector {
                 }
                 if byte == UInt8(ascii: "<"), text.hasLowercasePrefix("<<<", at: index) { return hit(.cmdiSubstitution, max(index - 8, 0), 20) }
             case UInt8(ascii: "`"):
+                if next == UInt8(ascii: "`") || (index > 0 && text[index - 1] == UInt8(ascii: "`")) { break }
                 guard let close = text[(index + 1)...].firstIndex(of: UInt8(ascii: "`")) else { break }
                 var cursor = index + 1
                 while cursor < close && ByteClass.isSpace(text[cursor]) { cursor += 1 }
@@ -285,7 +310,8 @@ enum ShellDetector {
                 while end < close, ByteClass.isWord(text[end]) || text[end] == UInt8(ascii: "/") || text[end] == UInt8(ascii: "-") { end += 1 }
                 var base = text[cursor..<end]
                 if let slash = base.lastIndex(of: UInt8(ascii: "/")) { base = base[(slash + 1)...] }
-                if let tier = ShellCommands.tier(of: base), tier >= .tool || argumentEvidence(text, after: end) || end == close {
+                // `npm install x` is Markdown inline code; `cat /etc/passwd` or `whoami` is a substitution.
+                if let tier = ShellCommands.tier(of: base), tier == .unambiguous || strongEvidence(text, after: end) {
                     return hit(.cmdiSubstitution, index, close - index + 1)
                 }
                 index = close
