@@ -12,7 +12,13 @@ enum CodeDetector {
                 return DetectorHit(.phpOpenTag, open, min(after + 12, text.count))
             }
             if ByteClass.isSpace(next) {
-                // `<? ` opens PHP only if code follows (a call, a variable, a statement end).
+                // `<? ` opens PHP only if code follows (a call, a variable, a statement end, a PHP keyword).
+                var word = after
+                while word < text.count && ByteClass.isSpace(text[word]) { word += 1 }
+                for keyword: StaticString in ["php", "echo", "print", "system", "exec", "eval", "include", "require", "passthru"]
+                where text.hasLowercasePrefix(keyword, at: word) {
+                    return DetectorHit(.phpOpenTag, open, min(word + 12, text.count))
+                }
                 let window = text[after..<min(after + 48, text.count)]
                 if window.contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "`") }) {
                     return DetectorHit(.phpOpenTag, open, min(after + 12, text.count))
@@ -26,8 +32,8 @@ enum CodeDetector {
                 return DetectorHit(.phpOpenTag, open, min(after + 12, text.count))
             }
         }
-        for tag: StaticString in ["[php]", "{php}"] {
-            if let found = text.firstIndex(ofLowercase: tag) { return DetectorHit(.phpOpenTag, found, found + 5) }
+        for tag: StaticString in ["[php]", "{php}", "[/php]", "{/php}"] {
+            if let found = text.firstIndex(ofLowercase: tag) { return DetectorHit(.phpOpenTag, found, found + tag.utf8CodeUnitCount) }
         }
         return nil
     }
@@ -67,10 +73,12 @@ enum CodeDetector {
                     nameBytes += 1
                     cursor += 1
                 } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
-                    let close: UInt8 = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
-                    guard let end = text[(cursor + 1)...].prefix(40).firstIndex(of: close), end > cursor + 1 else { break }
+                    guard let end = matchingClose(text, from: cursor), end > cursor + 1 else { break }
                     if text[(cursor + 1)..<end].contains(where: ByteClass.isWord) { nameBytes += 1 }
-                    cursor = end + 1
+                    cursor = HTMLDetector.skipSpaceAndComments(text, end + 1)
+                } else if byte == UInt8(ascii: ")") && dollar > 0 && text[dollar - 1] == UInt8(ascii: "(") && nameBytes > 0 {
+                    // `($y)('uname')`
+                    cursor += 1
                 } else if byte == UInt8(ascii: "@") || byte == UInt8(ascii: "$") {
                     cursor += 1
                 } else if byte == UInt8(ascii: "-"), cursor + 1 < text.count, text[cursor + 1] == UInt8(ascii: ">") {
@@ -80,7 +88,12 @@ enum CodeDetector {
                 }
             }
             guard nameBytes > 0 else { continue }
-            let paren = HTMLDetector.skipSpaceAndComments(text, cursor)
+            var paren = HTMLDetector.skipSpaceAndComments(text, cursor)
+            if paren + 1 < text.count, text[paren] == UInt8(ascii: "/"), text[paren + 1] == UInt8(ascii: "/") || text[paren] == UInt8(ascii: "#") {
+                // A line comment ends at the newline; the call may follow on the next line.
+                guard let newline = text[paren...].firstIndex(of: 0x0A) else { continue }
+                paren = HTMLDetector.skipSpaceAndComments(text, newline + 1)
+            }
             if paren < text.count, text[paren] == UInt8(ascii: "("), paren > cursor || text[dollar + 1] != UInt8(ascii: "(") {
                 return DetectorHit(.phpVariableCall, dollar, min(paren + 8, text.count))
             }
@@ -93,7 +106,9 @@ enum CodeDetector {
                 if found > 0, ByteClass.isWord(text[found - 1]) { continue }
                 var before = found - 1
                 while before >= 0, ByteClass.isSpace(text[before]) || text[before] == UInt8(ascii: "'") || text[before] == UInt8(ascii: "\"") { before -= 1 }
-                guard before >= 0, text[before] == UInt8(ascii: "(") || text[before] == UInt8(ascii: "[") else { continue }
+                let quoted = found > 0 && (text[found - 1] == UInt8(ascii: "\"") || text[found - 1] == UInt8(ascii: "'"))
+                    && found + bytes.count < text.count && text[found + bytes.count] == text[found - 1]
+                guard quoted || (before >= 0 && (text[before] == UInt8(ascii: "(") || text[before] == UInt8(ascii: "["))) else { continue }
                 var cursor = found + bytes.count
                 var closed = false
                 while cursor < text.count && cursor - found < 40 {
@@ -105,7 +120,41 @@ enum CodeDetector {
                     }
                     cursor = HTMLDetector.skipSpaceAndComments(text, cursor + 1)
                 }
-                if closed, cursor < text.count, text[cursor] == UInt8(ascii: "(") { return DetectorHit(.phpVariableCall, max(before, 0), min(cursor + 8, text.count)) }
+                if closed || quoted, cursor < text.count, text[cursor] == UInt8(ascii: "(") {
+                    return DetectorHit(.phpVariableCall, max(before, 0), min(cursor + 8, text.count))
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The index of the bracket closing the one at `open`, counting nesting, within 60 bytes.
+    static func matchingClose(_ text: [UInt8], from open: Int) -> Int? {
+        var depth = 0
+        var index = open
+        while index < text.count && index - open < 60 {
+            let byte = text[index]
+            if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") { depth += 1 }
+            if byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
+                depth -= 1
+                if depth == 0 { return index }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// `$ {'_VAR'}`, `${$a}`: PHP variable variables.
+    static func phpVariableVariable(_ text: [UInt8]) -> DetectorHit? {
+        var from = 0
+        while let dollar = text[from...].firstIndex(of: UInt8(ascii: "$")) {
+            from = dollar + 1
+            var cursor = dollar + 1
+            while cursor < text.count && ByteClass.isSpace(text[cursor]) { cursor += 1 }
+            guard cursor < text.count, text[cursor] == UInt8(ascii: "{"), let close = matchingClose(text, from: cursor) else { continue }
+            let body = text[(cursor + 1)..<close]
+            if body.contains(where: { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "$") }) && cursor > dollar + 1 {
+                return DetectorHit(.phpVariable, dollar, close + 1)
             }
         }
         return nil

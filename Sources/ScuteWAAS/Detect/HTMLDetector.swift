@@ -27,6 +27,7 @@ enum HTMLDetector {
             index = open + 1
         }
         if let hit = scriptURL(text) { return hit }
+        if let hit = cssScript(text) { return hit }
         if let hit = bareEventHandler(text) { return hit }
         if let hit = obfuscation(text) { return hit }
         if let found = text.firstIndex(ofLowercase: "+adw-") { return Hit(rule: .xssUTF7, start: found, end: found + 5) }
@@ -46,7 +47,8 @@ enum HTMLDetector {
         }
         var name = text[nameStart..<cursor]
         if let colon = name.lastIndex(of: UInt8(ascii: ":")) { name = name[(colon + 1)...] }
-        if dangerousTags.contains(Array(name)) { return Hit(rule: .xssTag, start: open, end: cursor) }
+        if dangerousTags.contains(Array(name)) || name.starts(with: "import".utf8) { return Hit(rule: .xssTag, start: open, end: cursor) }
+        if name.count <= 2, let split = splitTag(text, at: open) { return split }
         // Attributes up to `>` (or the end: a truncated tag still executes in many sinks).
         var attributeCount = 0
         while cursor < text.count && attributeCount < 64 {
@@ -148,6 +150,22 @@ enum HTMLDetector {
             || compacted.firstIndex(ofLowercase: "@import") != nil
     }
 
+    /// `url(javascript:...)`, `expression(...)`: script inside CSS, wherever the CSS came from.
+    private static func cssScript(_ text: [UInt8]) -> Hit? {
+        var from = 0
+        while let found = text.firstIndex(ofLowercase: "url(", from: from) {
+            from = found + 4
+            let compacted = compact(text[from..<min(from + 40, text.count)]).filter { $0 != UInt8(ascii: "'") && $0 != UInt8(ascii: "\"") }
+            if compacted.starts(with: "javascript".utf8) || compacted.starts(with: "vbscript".utf8) {
+                return Hit(rule: .xssStyle, start: found, end: min(found + 24, text.count))
+            }
+        }
+        if let found = text.firstIndex(ofLowercase: "expression(") {
+            return Hit(rule: .xssStyle, start: found, end: min(found + 24, text.count))
+        }
+        return nil
+    }
+
     /// `javascript:...` outside a tag: at the start of a value, after `=`/`(`/a quote, or obfuscated with whitespace.
     private static func scriptURL(_ text: [UInt8]) -> Hit? {
         var from = 0
@@ -244,7 +262,7 @@ enum HTMLDetector {
         var run = 0
         var runStart = 0
         for (index, byte) in text.enumerated() {
-            if Array("[]()!+".utf8).contains(byte) {
+            if Array("[]()!+ ".utf8).contains(byte) {
                 if run == 0 { runStart = index }
                 run += 1
                 if run >= 10, Array(text[runStart...index]).firstIndex(ofLowercase: "![]") != nil || Array(text[runStart...index]).firstIndex(ofLowercase: "+[]") != nil {

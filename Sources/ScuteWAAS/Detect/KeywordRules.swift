@@ -61,19 +61,26 @@ enum KeywordRules {
             "rar://", "ssh2.shell://", "ssh2.exec://", "ssh2.tunnel://", "ssh2.sftp://", "ssh2.scp://", "zip://",
         ])
         add(.phpFunction, .call, .word, [
-            "eval", "assert", "system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "base64_decode",
-            "str_rot13", "gzinflate", "gzuncompress", "gzdecode", "create_function", "call_user_func", "call_user_func_array",
-            "preg_replace", "file_get_contents", "file_put_contents", "fopen", "fsockopen", "pfsockopen", "curl_init",
-            "curl_exec", "include", "include_once", "require_once", "phpinfo", "printf", "print_r", "var_dump",
-            "unserialize", "chr", "fwrite", "fputs", "readfile", "highlight_file", "show_source", "symlink", "unlink",
-            "move_uploaded_file", "putenv", "getenv", "ini_set", "ini_get", "dl", "posix_getpwuid", "posix_kill",
-            "is_array", "date_add", "ldap_get_entries", "tidy_parse_string", "array_map", "array_filter", "usort",
-            "uasort", "uksort", "extract", "parse_str", "assert_options", "ob_start", "register_shutdown_function",
-            "register_tick_function", "set_error_handler", "filegroup", "fileowner", "unpack", "chroot", "gethostbyname",
-            "define", "get_defined_vars", "escapeshellcmd", "escapeshellarg", "mb_ereg_replace", "iconv", "hex2bin",
-            "str_replace", "file", "glob", "scandir", "opendir", "readdir", "stream_get_contents", "curl_setopt",
-            "simplexml_load_string", "var_export", "gzopen", "bzopen", "zip_open",
+            "eval", "assert", "system", "exec", "popen", "fopen", "include", "phpinfo", "printf", "chr", "fwrite",
+            "fputs", "symlink", "unlink", "putenv", "getenv", "dl", "usort", "uasort", "uksort", "extract", "unpack",
+            "chroot", "define", "iconv", "hex2bin", "file", "glob", "scandir", "opendir", "readdir", "gzopen", "bzopen",
+            "strrev",
         ])
+        // Distinctive names match even glued to junk before them (`FOOcall_user_func()`).
+        add(.phpFunction, .call, .wordEnd, [
+            "shell_exec", "passthru", "proc_open", "pcntl_exec", "base64_decode", "str_rot13", "gzinflate", "gzuncompress",
+            "gzdecode", "create_function", "call_user_func", "call_user_func_array", "preg_replace", "file_get_contents",
+            "file_put_contents", "fsockopen", "pfsockopen", "curl_init", "curl_exec", "include_once", "require_once",
+            "print_r", "var_dump", "unserialize", "readfile", "highlight_file", "show_source", "move_uploaded_file",
+            "ini_set", "ini_get", "posix_getpwuid", "posix_kill", "is_array", "date_add", "ldap_get_entries", "tidy_parse_string",
+            "array_map", "array_filter", "parse_str", "assert_options", "ob_start", "register_shutdown_function", "register_tick_function",
+            "set_error_handler", "filegroup", "fileowner", "gethostbyname", "get_defined_vars", "escapeshellcmd", "escapeshellarg",
+            "mb_ereg_replace", "str_replace", "stream_get_contents", "curl_setopt", "simplexml_load_string", "var_export",
+            "zip_open", "strip_tags", "get_defined_functions", "array_diff", "get_defined_constants", "str_repeat",
+        ])
+        // Extension families found only in PHP.
+        add(.phpFunction, .none, .wordStart, ["odbc_", "sodium_crypto", "zend_", "posix_", "pcntl_", "mysqli_", "sqlite_open"])
+        add(.xssTag, .none, [], ["xi:include", "xmlns:xi", "xsi:schemalocation", "-moz-binding", "<import"])
         add(.phpVariable, .none, .wordEnd, [
             "$_server", "$_get", "$_post", "$_cookie", "$_request", "$_files", "$_env", "$_session", "$globals",
             "$http_raw_post_data", "$http_get_vars", "$http_post_vars", "$http_server_vars",
@@ -82,7 +89,7 @@ enum KeywordRules {
             "opcache.", "mbstring.", "session.", "pcre.", "zend.", "xdebug.", "phar.", "apc.", "allow_url_",
             "auto_prepend_file", "auto_append_file", "disable_functions", "open_basedir", "safe_mode", "register_globals",
             "display_errors", "error_log", "include_path", "upload_tmp_dir", "memory_limit", "short_open_tag",
-            "sendmail_path", "extension_dir", "php_value", "php_admin_value",
+            "sendmail_path", "extension_dir", "php_value", "php_admin_value", "unserialize_",
         ])
         // Node.js and JavaScript.
         add(.nodeCode, .none, [], [

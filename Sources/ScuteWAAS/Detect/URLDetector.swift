@@ -63,6 +63,12 @@ enum URLDetector {
         {
             return DetectorHit(.rfiTrailingQuestion, schemeStart, last + 1)
         }
+        // `http://example.com%2f:x@evil.com/`: userinfo after an encoded slash moves the real host.
+        if !authority.contains(UInt8(ascii: "@")), end < text.count, text[end] == UInt8(ascii: "/") {
+            let segmentEnd = text[(end + 1)...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) ?? text.count
+            let segment = text[(end + 1)..<segmentEnd]
+            if segment.contains(UInt8(ascii: "@")) && segment.contains(UInt8(ascii: ":")) { return DetectorHit(.ssrfConfusingURL, schemeStart, hitEnd) }
+        }
         let ats = authority.filter { $0 == UInt8(ascii: "@") }.count
         if authority.contains(UInt8(ascii: "\\")) || ats > 1 || (ats == 1 && (authority.contains(UInt8(ascii: " ")) || authority.contains(UInt8(ascii: "#")))) {
             return DetectorHit(.ssrfConfusingURL, schemeStart, hitEnd)

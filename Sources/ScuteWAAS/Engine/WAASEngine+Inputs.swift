@@ -6,6 +6,21 @@ extension WAASEngine {
         if input.parseFlags.contains(.invalidEscape), input.source == .query || input.source == .form || input.source == .path {
             sink.report(.urlEncoding, location: location, text: input.bytes, start: 0, end: input.bytes.count)
         }
+        if input.parseFlags.contains(.percentU) {
+            sink.report(.percentU, location: location, text: input.bytes, start: 0, end: input.bytes.count)
+        }
+        if input.source == .query || input.source == .form || input.source == .path, Normalizer.encodesUnreserved(input.bytes) {
+            sink.report(.doubleEncoding, location: location, text: input.bytes, start: 0, end: input.bytes.count)
+        }
+        if !input.isName, input.source == .query || input.source == .form, input.key.elementsEqual("_method".utf8) {
+            sink.report(.methodOverride, location: location, text: input.bytes, start: 0, end: input.bytes.count)
+        }
+        if !input.isName, input.source == .query || input.source == .form, !input.bytes.isEmpty, RemoteInclude.isIncludeParameter(input.key) {
+            let lowered = input.bytes.asciiLowercased()
+            for scheme: StaticString in ["http://", "https://", "ftp://", "ftps://"] where lowered.hasLowercasePrefix(scheme, at: 0) {
+                sink.report(.rfiIncludeParameter, location: location, text: input.bytes, start: 0, end: input.bytes.count)
+            }
+        }
         guard !input.bytes.isEmpty else { return }
         let value = Normalizer.normalize(input.bytes[...], maxRounds: limits.maxDecodeRounds, maxLength: limits.maxValueLength)
         reportEncodingFlags(value, input: input, sink: &sink)
@@ -42,6 +57,7 @@ extension WAASEngine {
             report(CodeDetector.phpOpenTag(lower))
             report(CodeDetector.phpSerialized(lower))
             report(CodeDetector.phpVariableCall(lower))
+            report(CodeDetector.phpVariableVariable(lower))
         }
         if sink.wants(.code) {
             report(CodeDetector.perlInterpolation(lower))
@@ -194,6 +210,24 @@ enum InputSmuggling {
             }
         }
         return nil
+    }
+}
+
+/// Parameters whose name says they choose a file or template to load.
+enum RemoteInclude {
+    static let names: [String] = [
+        "include", "inc", "require", "file", "filename", "path", "page", "template", "tpl", "conf", "config", "dir", "root",
+        "module", "mod", "load", "doc", "document", "folder", "skin", "theme", "layout", "view", "content", "plugin",
+    ]
+
+    static func isIncludeParameter(_ key: [UInt8]) -> Bool {
+        // `_CONF[path]`, `mosConfig_absolute_path`: the last word of the name decides.
+        var end = key.count
+        while end > 0, !ByteClass.isLetter(key[end - 1]) { end -= 1 }
+        var start = end
+        while start > 0, ByteClass.isLetter(key[start - 1]) { start -= 1 }
+        let word = key[start..<end]
+        return names.contains { word.elementsEqual($0.utf8) }
     }
 }
 

@@ -99,7 +99,14 @@ package struct WAASEngine: Sendable {
             }
         } else {
             collector.add(rawBody(body))
+            if looksLikeForm(body) { _ = FormParser.parse(body[...], source: .form, prefix: "body", into: &collector) }
         }
+    }
+
+    /// A body without a known type that reads like `a=1&b=2` is inspected both whole and as parameters.
+    private func looksLikeForm(_ body: [UInt8]) -> Bool {
+        guard let equals = body.firstIndex(of: UInt8(ascii: "=")), equals > 0 else { return false }
+        return body[0..<equals].allSatisfy { ByteClass.isWord($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "%") }
     }
 
     private func rawBody(_ body: [UInt8]) -> Input {

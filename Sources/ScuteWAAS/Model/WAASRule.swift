@@ -51,6 +51,7 @@ extension WAASRule {
     static let rfiIPHost = WAASRule("rfi-501", .rfi, "URL with an IP-address host in a parameter")
     static let rfiTrailingQuestion = WAASRule("rfi-502", .rfi, "URL ending in '?' to cut off a suffix")
     static let rfiScheme = WAASRule("rfi-503", .rfi, "file, FTP, gopher, LDAP, jar or other include scheme")
+    static let rfiIncludeParameter = WAASRule("rfi-504", .rfi, "URL in a parameter that names a file, page or template to include")
     static let ssrfInternalHost = WAASRule("ssrf-511", .ssrf, "URL to loopback, link-local, metadata or container-internal host")
     static let ssrfObfuscatedIP = WAASRule("ssrf-512", .ssrf, "URL host as decimal, hex, octal or IPv4-mapped address")
     static let ssrfConfusingURL = WAASRule("ssrf-513", .ssrf, "URL authority built to confuse parsers")
@@ -128,7 +129,7 @@ extension WAASRule {
         xssTag, xssEventHandler, xssURLAttribute, xssStyle, xssScriptURL, xssSink, xssObfuscation, xssUTF7, xssSplitTag,
         cmdiSeparator, cmdiSubstitution, cmdiEvasion, cmdiWindows, cmdiPowerShell, cmdiForkBomb, cmdiMail, cmdiCommand,
         lfiTraversal, lfiSensitiveFile, lfiSensitivePath, lfiExternalEntity,
-        rfiIPHost, rfiTrailingQuestion, rfiScheme, ssrfInternalHost, ssrfObfuscatedIP, ssrfConfusingURL,
+        rfiIPHost, rfiTrailingQuestion, rfiScheme, rfiIncludeParameter, ssrfInternalHost, ssrfObfuscatedIP, ssrfConfusingURL,
         phpOpenTag, phpWrapper, phpFunction, phpVariable, phpObject, phpConfig, phpVariableCall, phpUpload,
         javaClass, javaGadget, javaLog4Shell, javaSerialized, javaExpression, javaUpload,
         nodeCode, nodePrototype, nodeSerialize, codePerl, codeORM, codeLoop, codePython, codeBase64, ssti, shellshock, ldapi, scannerAgent,
