@@ -12,7 +12,10 @@ extension WAASEngine {
         if input.source == .query || input.source == .form || input.source == .path, Normalizer.encodesUnreserved(input.bytes) {
             sink.report(.doubleEncoding, location: location, text: input.bytes, start: 0, end: input.bytes.count)
         }
-        if !input.isName, input.source == .query || input.source == .form, input.key.elementsEqual("_method".utf8) {
+        if !input.isName, input.source == .query || input.source == .form, input.key.elementsEqual("_method".utf8),
+            ["get", "post", "put", "patch", "delete", "options", "head", "connect", "trace", "propfind", "proppatch", "mkcol", "move", "copy", "lock"]
+                .contains(where: { input.bytes.asciiLowercased().elementsEqual($0.utf8) || input.bytes.asciiLowercased().starts(with: "%".utf8) })
+        {
             sink.report(.methodOverride, location: location, text: input.bytes, start: 0, end: input.bytes.count)
         }
         if !input.isName, input.source == .query || input.source == .form, !input.bytes.isEmpty, RemoteInclude.isIncludeParameter(input.key) {
@@ -20,6 +23,13 @@ extension WAASEngine {
             for scheme: StaticString in ["http://", "https://", "ftp://", "ftps://"] where lowered.hasLowercasePrefix(scheme, at: 0) {
                 sink.report(.rfiIncludeParameter, location: location, text: input.bytes, start: 0, end: input.bytes.count)
             }
+        }
+        if input.isName, input.source == .query || input.source == .form, ParameterSyntax.bogusBrackets(input.bytes) {
+            sink.report(.parameterSyntax, location: location, text: input.bytes, start: 0, end: input.bytes.count)
+        }
+        if input.isName, input.source == .cookie, input.key.first == UInt8(ascii: "$") {
+            // RFC 2109 `$Version` cookies: quoting rules that parsers disagree on.
+            sink.report(.headerSyntax, location: location, text: input.bytes, start: 0, end: input.bytes.count)
         }
         guard !input.bytes.isEmpty else { return }
         let value = Normalizer.normalize(input.bytes[...], maxRounds: limits.maxDecodeRounds, maxLength: limits.maxValueLength)
@@ -210,6 +220,24 @@ enum InputSmuggling {
             }
         }
         return nil
+    }
+}
+
+/// Parameter names that different frameworks split differently.
+enum ParameterSyntax {
+    /// `foo[1]a`: characters after an array subscript that are not another subscript.
+    static func bogusBrackets(_ name: [UInt8]) -> Bool {
+        guard let close = name.firstIndex(of: UInt8(ascii: "]")), name.firstIndex(of: UInt8(ascii: "[")) != nil else { return false }
+        var index = close + 1
+        while index < name.count {
+            if name[index] == UInt8(ascii: "[") {
+                guard let next = name[index...].firstIndex(of: UInt8(ascii: "]")) else { return true }
+                index = next + 1
+            } else {
+                return true
+            }
+        }
+        return false
     }
 }
 

@@ -95,6 +95,11 @@ enum MultipartParser {
                 }
             } else {
                 collector.add(Input(location: location, source: .multipart, isName: false, bytes: content, key: name.asciiLowercased()))
+                if name.asciiLowercased().elementsEqual("_charset_".utf8),
+                    !allowedCharsets.contains(String(decoding: content, as: UTF8.self).trimmingSpaces.lowercased())
+                {
+                    issues.insert(.charset)
+                }
             }
             guard let next else { break }
             position = next

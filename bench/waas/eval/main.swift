@@ -76,6 +76,13 @@ var printFalsePositives = arguments.contains("--false-positives")
 
 // CRS corpus.
 let crs = loadCorpus(crsPath)
+if let show = option("--show") {
+    for row in crs + loadCorpus(benignPath) where row.id == show {
+        print("\(row.id) \(row.request.method) \(row.request.target)")
+        for finding in engine.inspect(row.request) { print("  \(finding.ruleID) \(finding.category.rawValue) @\(finding.location) [\(finding.excerpt)]") }
+    }
+    exit(0)
+}
 var attack: [String: (dev: Tally, holdout: Tally)] = [:]
 var passTally: [String: Tally] = [:]
 var overall = (dev: Tally(), holdout: Tally())

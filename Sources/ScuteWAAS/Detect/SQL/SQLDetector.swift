@@ -148,6 +148,12 @@ enum SQLDetector {
                     return Hit(rule: .sqliUnion, start: token.start, end: tokens[index + 1].end)
                 }
             case .semicolon:
+                // `;drop`, `;update users`: a bare statement keyword closing the value.
+                if index + 1 < tokens.count, tokens[index + 1].kind == .statement, tokens.count - index <= 3,
+                    index + 2 == tokens.count || (tokens[index + 2].kind == .bareword && index + 3 == tokens.count)
+                {
+                    return Hit(rule: .sqliStacked, start: token.start, end: tokens[tokens.count - 1].end)
+                }
                 if index + 1 < tokens.count, statementStart(tokens, at: index + 1, strict: false) {
                     return Hit(rule: .sqliStacked, start: token.start, end: tokens[min(index + 2, tokens.count - 1)].end)
                 }
@@ -344,6 +350,8 @@ enum SQLDetector {
                 || next.word.starts(with: "dbms_".utf8)
         case word.elementsEqual("declare".utf8):
             return next?.kind == .variable
+        case word.elementsEqual("set".utf8):
+            return next?.kind == .variable && !strict
         case word.elementsEqual("waitfor".utf8):
             return isWord(next, "delay") || isWord(next, "time")
         case word.elementsEqual("shutdown".utf8):

@@ -220,6 +220,10 @@ struct SQLTokenizer {
         let start = index
         let operatorBytes: [UInt8] = Array("=<>!|&^~+-*/%?:@".utf8)
         while index < text.count && operatorBytes.contains(text[index]) && index - start < 3 {
+            // `=&&(`: a logical operator starts its own token.
+            if index > start, text[index] == UInt8(ascii: "&") || text[index] == UInt8(ascii: "|"), index + 1 < text.count, text[index + 1] == text[index] {
+                break
+            }
             index += 1
         }
         guard index > start else { return nil }

@@ -37,7 +37,7 @@ enum SQLWords {
         }
         add(
             "select insert update delete drop create alter truncate exec execute declare waitfor shutdown grant revoke merge "
-                + "replace handler rename prepare deallocate print",
+                + "replace handler rename prepare deallocate print set",
             .statement)
         add("union intersect except minus", .union)
         add("and or xor not", .logic)
@@ -48,7 +48,7 @@ enum SQLWords {
         add("having limit procedure into outfile dumpfile offset", .keyword, .clause)
         add(
             "from where by as on join inner outer cross natural case when then else end asc desc all distinct top values "
-                + "set table database schema view index trigger exists delay time with returning fetch next rows only for "
+                + "table database schema view index trigger exists delay time with returning fetch next rows only for "
                 + "using load data infile column user login temporary if elseif",
             .keyword)
         add("table database schema view index trigger column procedure function user login temporary", .keyword, .objectType)
