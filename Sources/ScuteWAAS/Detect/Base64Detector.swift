@@ -71,6 +71,7 @@ enum Base64Detector {
         for byte in token {
             if byte &- 65 < 26 { upper = true } else if byte &- 97 < 26 { lower = true } else if ByteClass.isDigit(byte) { digit = true }
         }
+        if !upper && token.allSatisfy({ ByteClass.isDigit($0) || ($0 &- 97 < 6) }) { return false }  // hex digests and IDs
         return lower && (upper || digit) && !(token.first.map { $0 &- 65 < 26 } == true && !digit && token.dropFirst().allSatisfy { $0 &- 97 < 26 })
     }
 

@@ -98,6 +98,7 @@ enum CodeDetector {
                 return DetectorHit(.phpVariableCall, dollar, min(paren + 8, text.count))
             }
         }
+        guard wrappedCall(text) else { return nil }
         for name in ["system", "exec", "passthru", "shell_exec", "popen", "proc_open", "assert", "eval", "pcntl_exec"] {
             var start = 0
             let bytes = Array(name.utf8)
@@ -126,6 +127,20 @@ enum CodeDetector {
             }
         }
         return nil
+    }
+
+    /// True when some `(` directly follows `)`, `]` or a quote: the shape of `(system)(...)` and `"system"(...)`.
+    private static func wrappedCall(_ text: [UInt8]) -> Bool {
+        var index = 1
+        while index < text.count {
+            if text[index] == UInt8(ascii: "(") {
+                var before = index - 1
+                while before > 0 && ByteClass.isSpace(text[before]) { before -= 1 }
+                if ByteClass.oneOf(text[before], ")]'\"/") { return true }
+            }
+            index += 1
+        }
+        return false
     }
 
     /// The index of the bracket closing the one at `open`, counting nesting, within 60 bytes.
@@ -184,7 +199,7 @@ enum CodeDetector {
             let open = HTMLDetector.skipSpaceAndComments(text, found + 5)
             guard open < text.count, text[open] == UInt8(ascii: "("), let close = text[open...].prefix(24).firstIndex(of: UInt8(ascii: ")")) else { continue }
             var condition: [UInt8] = []
-            for byte in text[(open + 1)..<close] where !ByteClass.isSpace(byte) && !Array("!+-~".utf8).contains(byte) { condition.append(byte) }
+            for byte in text[(open + 1)..<close] where !ByteClass.isSpace(byte) && !ByteClass.oneOf(byte, "!+-~") { condition.append(byte) }
             let constant = condition.isEmpty ? false : condition.allSatisfy(ByteClass.isDigit) || Self.truthy.contains(condition)
             if constant { return DetectorHit(.codeLoop, found, close + 1) }
         }
@@ -247,7 +262,7 @@ enum CodeDetector {
                 var cursor = index
                 while cursor < body.count && ByteClass.isDigit(body[cursor]) { cursor += 1 }
                 while cursor < body.count && ByteClass.isSpace(body[cursor]) { cursor += 1 }
-                if cursor + 1 < body.count, Array("*+-/%".utf8).contains(body[cursor]) {
+                if cursor + 1 < body.count, ByteClass.oneOf(body[cursor], "*+-/%") {
                     var next = cursor + 1
                     while next < body.count && ByteClass.isSpace(body[next]) { next += 1 }
                     if next < body.count, ByteClass.isDigit(body[next]) { return true }
@@ -290,7 +305,7 @@ enum CodeDetector {
             while end < text.count, ByteClass.isWord(text[end]) || text[end] == UInt8(ascii: "-") { end += 1 }
             guard end > cursor, end < text.count else { continue }
             var op = end
-            if Array("~<>".utf8).contains(text[op]) { op += 1 }
+            if ByteClass.oneOf(text[op], "~<>") { op += 1 }
             if op < text.count, text[op] == UInt8(ascii: "=") { return DetectorHit(.ldapi, close, min(op + 8, text.count)) }
         }
         return nil

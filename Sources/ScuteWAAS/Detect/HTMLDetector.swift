@@ -22,15 +22,17 @@ enum HTMLDetector {
     static func detect(_ value: NormalizedValue) -> Hit? {
         let text = value.lower
         var index = 0
-        while let open = text[index...].firstIndex(of: UInt8(ascii: "<")) {
-            if let hit = tag(text, at: open) { return hit }
-            index = open + 1
+        if value.has("<") {
+            while let open = text[index...].firstIndex(of: UInt8(ascii: "<")) {
+                if let hit = tag(text, at: open) { return hit }
+                index = open + 1
+            }
         }
-        if let hit = scriptURL(text) { return hit }
-        if let hit = cssScript(text) { return hit }
-        if let hit = bareEventHandler(text) { return hit }
-        if let hit = obfuscation(text) { return hit }
-        if let found = text.firstIndex(ofLowercase: "+adw-") { return Hit(rule: .xssUTF7, start: found, end: found + 5) }
+        if value.has(":"), let hit = scriptURL(text) { return hit }
+        if value.has("("), let hit = cssScript(text) { return hit }
+        if value.has("="), let hit = bareEventHandler(text) { return hit }
+        if value.has("[`"), let hit = obfuscation(text) { return hit }
+        if value.has("+"), let found = text.firstIndex(ofLowercase: "+adw-") { return Hit(rule: .xssUTF7, start: found, end: found + 5) }
         return nil
     }
 
@@ -200,7 +202,7 @@ enum HTMLDetector {
             if !ByteClass.isSpace(after) { return Hit(rule: .xssScriptURL, start: start, end: min(colon + 12, text.count)) }
             var next = colon + 1
             while next < text.count && ByteClass.isSpace(text[next]) { next += 1 }
-            if next < text.count, Array("(/\\%'\"[{!~+-`".utf8).contains(text[next]) {
+            if next < text.count, ByteClass.oneOf(text[next], "(/\\%'\"[{!~+-`") {
                 return Hit(rule: .xssScriptURL, start: start, end: min(next + 8, text.count))
             }
         }
@@ -214,7 +216,7 @@ enum HTMLDetector {
             defer { index += 1 }
             guard text[index] == UInt8(ascii: "o"), text[index + 1] == UInt8(ascii: "n") else { continue }
             let before = text[index - 1]
-            guard ByteClass.isSpace(before) || Array("\"'`;,(".utf8).contains(before) else { continue }
+            guard ByteClass.isSpace(before) || ByteClass.oneOf(before, "\"'`;,(") else { continue }
             var cursor = index + 2
             while cursor < text.count && ByteClass.isLetter(text[cursor]) && cursor - index < 28 { cursor += 1 }
             guard cursor - index - 2 >= 3 else { continue }
@@ -228,7 +230,7 @@ enum HTMLDetector {
             let previousWord = text[max(0, wordStart - 5)...max(0, wordStart)]
             if ["const", "let", "var", "this"].contains(where: { previousWord.hasSuffixBytes($0) }) { continue }
             let name = text[(index + 2)..<(index + 2 + nameLength(text, from: index + 2))]
-            let quoted = Array("\"'`".utf8).contains(before) || (wordStart >= 0 && Array("\"'`".utf8).contains(text[wordStart]))
+            let quoted = ByteClass.oneOf(before, "\"'`") || (wordStart >= 0 && ByteClass.oneOf(text[wordStart], "\"'`"))
             guard quoted || domEvents.contains(Array(name)) else { continue }
             return Hit(rule: .xssEventHandler, start: index, end: min(cursor + 10, text.count))
         }
@@ -262,7 +264,7 @@ enum HTMLDetector {
         var run = 0
         var runStart = 0
         for (index, byte) in text.enumerated() {
-            if Array("[]()!+ ".utf8).contains(byte) {
+            if ByteClass.oneOf(byte, "[]()!+ ") {
                 if run == 0 { runStart = index }
                 run += 1
                 if run >= 10, Array(text[runStart...index]).firstIndex(ofLowercase: "![]") != nil || Array(text[runStart...index]).firstIndex(ofLowercase: "+[]") != nil {

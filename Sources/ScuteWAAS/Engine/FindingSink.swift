@@ -5,14 +5,19 @@ struct FindingSink {
     private(set) var findings: [Finding] = []
     private var seen: Set<String> = []
 
+    private let enabled: UInt32
+
     init(configuration: WAASConfiguration, path: String) {
         self.configuration = configuration
         self.path = path
+        var enabled: UInt32 = 0
+        for category in configuration.enabledCategories { enabled |= category.bit }
+        self.enabled = enabled
     }
 
     var isFull: Bool { findings.count >= configuration.limits.maxFindings }
 
-    func wants(_ category: WAASCategory) -> Bool { configuration.enabledCategories.contains(category) }
+    @inline(__always) func wants(_ category: WAASCategory) -> Bool { enabled & category.bit != 0 }
 
     mutating func report(_ rule: WAASRule, location: String, text: [UInt8], start: Int, end: Int) {
         guard !isFull, wants(rule.category) else { return }

@@ -37,9 +37,9 @@ enum ProtocolChecks {
         var transferEncodings: [String] = []
         var contentType: String?
         for header in request.headers {
-            let name = header.name.lowercased()
-            let location = "header:" + header.name
+            let name = ProtocolChecks.lowercasedName(header.name)
             let value = Array(header.value.utf8)
+            var location: String { "header:" + header.name }
             if name.isEmpty || !header.name.utf8.allSatisfy(isTokenByte) {
                 sink.report(.smugglingHeader, location: "header:" + LocationText.sanitize(Array(header.name.utf8)), text: Array(header.name.utf8), start: 0, end: header.name.utf8.count)
                 continue
@@ -50,6 +50,7 @@ enum ProtocolChecks {
             if configuration.restrictedHeaders.contains(name) {
                 sink.report(.headerRestricted, location: location, text: value, start: 0, end: value.count)
             }
+            guard ProtocolChecks.checkedHeaders.contains(name) else { continue }
             let trimmed = header.value.trimmingSpaces
             switch name {
             case "host":
@@ -61,7 +62,9 @@ enum ProtocolChecks {
             case "content-type": contentType = trimmed.isEmpty ? nil : header.value
             case "user-agent", "accept":
                 if trimmed.isEmpty { sink.report(.emptyHeader, location: location, excerpt: "") }
-                if name == "accept", let charset = parameter("charset", in: trimmed.lowercased()), !configuration.allowedCharsets.contains(charset) {
+                if name == "accept", value.firstIndex(ofLowercase: "charset") != nil,
+                    let charset = parameter("charset", in: trimmed.lowercased()), !configuration.allowedCharsets.contains(charset)
+                {
                     sink.report(.headerSyntax, location: location, text: value, start: 0, end: value.count)
                 }
             case "accept-encoding":
@@ -70,6 +73,7 @@ enum ProtocolChecks {
                     sink.report(.headerSyntax, location: location, text: value, start: 0, end: value.count)
                 }
             case "connection":
+                guard value.contains(UInt8(ascii: ",")) else { break }
                 let tokens = trimmed.lowercased().split(separator: ",").map { String($0).trimmingSpaces }
                 if Set(tokens).count != tokens.count || (tokens.contains("close") && tokens.contains("keep-alive")) {
                     sink.report(.headerSyntax, location: location, text: value, start: 0, end: value.count)
@@ -158,6 +162,17 @@ enum ProtocolChecks {
         }
     }
 
+    /// Headers with checks of their own; the others only get the generic ones.
+    static let checkedHeaders: Set<String> = [
+        "host", "content-length", "transfer-encoding", "content-type", "user-agent", "accept", "accept-encoding", "connection",
+        "cache-control", "range", "x-http-method-override", "x-http-method", "x-method-override", "x-up-devcap-post-charset",
+    ]
+
+    /// The header name in lower case, without allocating when it already is.
+    static func lowercasedName(_ name: String) -> String {
+        name.utf8.contains(where: { $0 &- 65 < 26 }) ? name.lowercased() : name
+    }
+
     static func parameter(_ name: String, in value: String) -> String? {
         for part in value.split(whereSeparator: { $0 == ";" || $0 == "," }) {
             let pair = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces }
@@ -174,6 +189,6 @@ enum ProtocolChecks {
     }
 
     static func isTokenByte(_ byte: UInt8) -> Bool {
-        ByteClass.isWord(byte) || Array("!#$%&'*+-.^`|~".utf8).contains(byte)
+        ByteClass.isWord(byte) || ByteClass.oneOf(byte, "!#$%&'*+-.^`|~")
     }
 }

@@ -43,7 +43,9 @@ extension WAASEngine {
         if input.isName, input.source == .query || input.source == .form || input.source == .json, sink.wants(.code) {
             report(CodeDetector.ormTraversal(value.lower))
         }
-        if sink.wants(.java) || sink.wants(.code) { report(Base64Detector.detect(text, raw: input.bytes)) }
+        // Browser-made headers carry product tokens (AppleWebKit, Chrome) that only look like base64.
+        let browserHeader = input.source == .header && (input.key.elementsEqual("user-agent".utf8) || input.key.elementsEqual("referer".utf8))
+        if sink.wants(.java) || sink.wants(.code), !browserHeader { report(Base64Detector.detect(text, raw: input.bytes)) }
         if sink.wants(.cmdi) {
             let atStart = !input.isName && input.source != .path
             report(ShellDetector.detect(value, atValueStart: atStart).map { DetectorHit($0.rule, $0.start, $0.end, text: $0.text) })
@@ -57,27 +59,30 @@ extension WAASEngine {
             if sink.wants(.ssrf), let hit = URLDetector.detect(value, source: input.source) { report(hit) }
             return
         }
+        // Each detector runs only when the value holds the characters its attack class cannot do without.
         if sink.wants(.sqli), let hit = SQLDetector.detect(value) { report(DetectorHit(hit.rule, hit.start, hit.end)) }
-        if sink.wants(.xss), let hit = HTMLDetector.detect(value) { report(DetectorHit(hit.rule, hit.start, hit.end)) }
-        if sink.wants(.lfi) { report(PathDetector.detect(value, source: input.source)) }
-        if sink.wants(.rfi) || sink.wants(.ssrf), !(input.source == .header && (input.key.elementsEqual("referer".utf8) || input.key.elementsEqual("origin".utf8))) {
+        if sink.wants(.xss), value.has("<:(=[`+"), let hit = HTMLDetector.detect(value) { report(DetectorHit(hit.rule, hit.start, hit.end)) }
+        if sink.wants(.lfi), value.has("."), value.has("/\\") { report(PathDetector.detect(value, source: input.source)) }
+        if sink.wants(.rfi) || sink.wants(.ssrf), value.has(":/"),
+            !(input.source == .header && (input.key.elementsEqual("referer".utf8) || input.key.elementsEqual("origin".utf8)))
+        {
             report(URLDetector.detect(value, source: input.source))
         }
         if sink.wants(.php) {
-            report(CodeDetector.phpOpenTag(lower))
-            report(CodeDetector.phpSerialized(lower))
-            report(CodeDetector.phpVariableCall(lower))
-            report(CodeDetector.phpVariableVariable(lower))
+            if value.has("<[{") { report(CodeDetector.phpOpenTag(lower)) }
+            if value.has(":") { report(CodeDetector.phpSerialized(lower)) }
+            if value.has("$("), value.has("$\"'([") { report(CodeDetector.phpVariableCall(lower)) }
+            if value.has("$") { report(CodeDetector.phpVariableVariable(lower)) }
         }
         if sink.wants(.code) {
-            report(CodeDetector.perlInterpolation(lower))
-            report(CodeDetector.infiniteLoop(lower))
+            if value.has("@") { report(CodeDetector.perlInterpolation(lower)) }
+            if value.has("(") { report(CodeDetector.infiniteLoop(lower)) }
         }
-        if sink.wants(.ssti) { report(CodeDetector.templateExpression(lower)) }
-        if sink.wants(.ldapi) { report(CodeDetector.ldapFilter(lower)) }
-        if sink.wants(.shellshock) { report(CodeDetector.shellshock(lower)) }
-        if sink.wants(.java), lower.contains(UInt8(ascii: "$")) { report(Log4ShellDetector.detect(lower)) }
-        if sink.wants(.smuggling) { report(InputSmuggling.detect(value, input: input)) }
+        if sink.wants(.ssti), value.has("{%#@$*") { report(CodeDetector.templateExpression(lower)) }
+        if sink.wants(.ldapi), value.has(")"), value.has("(") { report(CodeDetector.ldapFilter(lower)) }
+        if sink.wants(.shellshock), value.has("(") { report(CodeDetector.shellshock(lower)) }
+        if sink.wants(.java), value.has("$") { report(Log4ShellDetector.detect(lower)) }
+        if sink.wants(.smuggling), value.flags.contains(.lineBreak) || value.has("/|") || input.isName { report(InputSmuggling.detect(value, input: input)) }
     }
 
     private func reportEncodingFlags(_ value: NormalizedValue, input: Input, sink: inout FindingSink) {
@@ -127,7 +132,7 @@ enum KeywordChecks {
             return Array(text[0..<start]).firstIndex(ofLowercase: "java") != nil
         case .pathStart:
             if start == 0 { return true }
-            return ByteClass.isSpace(before) || Array("\"'=<>:;|&(`,[{".utf8).contains(before)
+            return ByteClass.isSpace(before) || ByteClass.oneOf(before, "\"'=<>:;|&(`,[{")
         case .afterSlash:
             return start == 0 || before == UInt8(ascii: "/") || ByteClass.isSpace(before) || before == UInt8(ascii: "\\")
         case .directive:
@@ -169,7 +174,7 @@ enum InputSmuggling {
         let text = value.lower
         if input.isName, value.flags.contains(.lineBreak) { return DetectorHit(.smugglingSplitting, 0, min(text.count, 40)) }
         // An HTTP request line anywhere: `GET http://x HTTP/1.1`.
-        for method in methods {
+        for method in methods where value.has("/") && text.firstIndex(ofLowercase: " http/") != nil {
             var from = 0
             while let found = text.firstIndex(ofLowercase: method, from: from) {
                 from = found + 1

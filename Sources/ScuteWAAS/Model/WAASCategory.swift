@@ -34,4 +34,27 @@ package enum WAASCategory: String, Sendable, CaseIterable, Codable, Hashable {
     case smuggling
     /// Session fixation: session identifiers set from another site.
     case sessionFixation = "session-fixation"
+
+    /// A distinct bit per category, for cheap membership tests.
+    var bit: UInt32 {
+        switch self {
+        case .sqli: 1 << 0
+        case .xss: 1 << 1
+        case .cmdi: 1 << 2
+        case .lfi: 1 << 3
+        case .rfi: 1 << 4
+        case .ssrf: 1 << 5
+        case .php: 1 << 6
+        case .java: 1 << 7
+        case .node: 1 << 8
+        case .code: 1 << 9
+        case .ssti: 1 << 10
+        case .shellshock: 1 << 11
+        case .ldapi: 1 << 12
+        case .scanner: 1 << 13
+        case .protocol: 1 << 14
+        case .smuggling: 1 << 15
+        case .sessionFixation: 1 << 16
+        }
+    }
 }

@@ -8,6 +8,18 @@ struct NormalizedValue: Sendable {
     var flags: DecodeFlags
     /// True when every byte is a letter, digit, space or one of `-_.,@`: most detectors skip such values.
     var isPlain: Bool
+    /// The bytes present in `lower`.
+    var bytes: ByteSet
+
+    init(text: [UInt8], lower: [UInt8], flags: DecodeFlags, isPlain: Bool) {
+        self.text = text
+        self.lower = lower
+        self.flags = flags
+        self.isPlain = isPlain
+        self.bytes = ByteSet(lower)
+    }
+
+    @inline(__always) func has(_ set: StaticString) -> Bool { bytes.containsAny(set) }
 }
 
 /// Repeated decoding until a fixed point: percent escapes, `%u`, HTML entities, JS escapes, overlong UTF-8,

@@ -1,3 +1,40 @@
+/// Which byte values occur in a text: detectors skip texts that lack their trigger characters.
+struct ByteSet: Sendable {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    init(_ bytes: [UInt8]) {
+        for byte in bytes { insert(byte) }
+    }
+
+    @inline(__always) mutating func insert(_ byte: UInt8) {
+        let bit = UInt64(1) << UInt64(byte & 63)
+        switch byte >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+
+    @inline(__always) func contains(_ byte: UInt8) -> Bool {
+        let bit = UInt64(1) << UInt64(byte & 63)
+        switch byte >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
+        }
+    }
+
+    /// True when any ASCII character of `set` occurs.
+    @inline(__always) func containsAny(_ set: StaticString) -> Bool {
+        set.withUTF8Buffer { buffer in
+            for byte in buffer where contains(byte) { return true }
+            return false
+        }
+    }
+}
+
 /// Byte classification tables for the hot paths (no Character or String work per byte).
 enum ByteClass {
     static let letter: UInt8 = 1
@@ -29,6 +66,14 @@ enum ByteClass {
     @inline(__always) static func isHex(_ byte: UInt8) -> Bool { table[Int(byte)] & hex != 0 }
     @inline(__always) static func isWord(_ byte: UInt8) -> Bool { table[Int(byte)] & word != 0 }
     @inline(__always) static func isPlain(_ byte: UInt8) -> Bool { table[Int(byte)] & plain != 0 }
+    /// True when `byte` is one of the ASCII characters of `set` (no allocation).
+    @inline(__always) static func oneOf(_ byte: UInt8, _ set: StaticString) -> Bool {
+        set.withUTF8Buffer { buffer in
+            for candidate in buffer where candidate == byte { return true }
+            return false
+        }
+    }
+
     @inline(__always) static func lower(_ byte: UInt8) -> UInt8 { byte &- 65 < 26 ? byte | 0x20 : byte }
 
     @inline(__always) static func hexValue(_ byte: UInt8) -> UInt8? {

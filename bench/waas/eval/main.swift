@@ -176,7 +176,15 @@ if arguments.contains("--bench") {
             HTTPHeader(name: "Content-Length", value: "\(formText.utf8.count)"),
         ],
         body: Array(formText.utf8))
-    for (name, request) in [("GET with query string", get), ("1 KB form POST", form)] {
+    let minimal = HTTPRequest(method: "GET", target: "/", headers: [HTTPHeader(name: "Host", value: "shop.example.com")])
+    var cases = [("minimal GET /", minimal), ("GET with query string", get), ("1 KB form POST", form)]
+    if arguments.contains("--parts") {
+        for header in get.headers {
+            cases.append(("GET / + \(header.name)", HTTPRequest(method: "GET", target: "/", headers: [HTTPHeader(name: "Host", value: "shop.example.com"), header])))
+        }
+        cases.append(("GET query only", HTTPRequest(method: "GET", target: get.target, headers: [HTTPHeader(name: "Host", value: "shop.example.com")])))
+    }
+    for (name, request) in cases {
         var sink = 0
         for _ in 0..<2_000 { sink &+= engine.inspect(request).count }
         let iterations = 50_000

@@ -7,7 +7,9 @@ struct SQLTokenizer {
         case doubleQuote
     }
 
-    static let maxTokens = 24
+    /// Quoted contexts only matter near the quote that closes the string; the bare context is read whole.
+    static let maxQuotedTokens = 24
+    static let maxBareTokens = 2048
 
     /// Set when a MySQL executable comment (`/*! ... */`) or a comment between words was seen.
     private(set) var sawExecutableComment = false
@@ -32,10 +34,11 @@ struct SQLTokenizer {
             tokens.append(SQLToken(kind: .string, role: [], start: 0, end: close + 1, word: []))
             index = close + 1
         }
-        while index < text.count && tokens.count < SQLTokenizer.maxTokens {
+        let limit = context == .bare ? SQLTokenizer.maxBareTokens : SQLTokenizer.maxQuotedTokens
+        while index < text.count && tokens.count < limit {
             guard let token = next(previous: tokens.last) else { break }
             tokens.append(token)
-            if token.kind == .comment { break }
+            if token.kind == .comment && context != .bare { break }
         }
         return tokens
     }
@@ -218,8 +221,7 @@ struct SQLTokenizer {
 
     private mutating func operatorToken() -> SQLToken? {
         let start = index
-        let operatorBytes: [UInt8] = Array("=<>!|&^~+-*/%?:@".utf8)
-        while index < text.count && operatorBytes.contains(text[index]) && index - start < 3 {
+        while index < text.count && ByteClass.oneOf(text[index], "=<>!|&^~+-*/%?:@") && index - start < 3 {
             // `=&&(`: a logical operator starts its own token.
             if index > start, text[index] == UInt8(ascii: "&") || text[index] == UInt8(ascii: "|"), index + 1 < text.count, text[index + 1] == text[index] {
                 break

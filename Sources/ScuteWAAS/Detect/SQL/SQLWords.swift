@@ -6,23 +6,12 @@ enum SQLWords {
     }
 
     /// The entry for a lowercased word, without allocating.
-    static func lookup(_ word: ArraySlice<UInt8>) -> Entry? {
+    @inline(__always) static func lookup(_ word: ArraySlice<UInt8>) -> Entry? {
         guard word.count >= 2 && word.count <= 32 else { return nil }
-        guard let found = hashed[hash(word)], found.word.elementsEqual(word) else { return nil }
-        return found.entry
+        return fast.lookup(word)
     }
 
-    static func hash(_ word: some Collection<UInt8>) -> UInt64 {
-        var value: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in word { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return value
-    }
-
-    private static let hashed: [UInt64: (word: [UInt8], entry: Entry)] = {
-        var result: [UInt64: (word: [UInt8], entry: Entry)] = [:]
-        for (word, entry) in table { result[hash(word)] = (word, entry) }
-        return result
-    }()
+    private static let fast = WordTable(table.map { (String(decoding: $0.key, as: UTF8.self), $0.value) })
 
     static let table: [[UInt8]: Entry] = {
         var table: [[UInt8]: Entry] = [:]

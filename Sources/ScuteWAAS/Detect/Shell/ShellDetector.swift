@@ -12,12 +12,12 @@ enum ShellDetector {
     static func detect(_ value: NormalizedValue, atValueStart: Bool = true) -> Hit? {
         let original = value.lower
         var evasion = false
-        let text = deobfuscate(original, evasion: &evasion)
-        if let hit = constructs(text) { return hit }
+        let text = value.has("'\"\\^`$<") ? deobfuscate(original, evasion: &evasion) : original
+        if value.has("$<>`/({~"), let hit = constructs(text) { return hit }
         if let hit = commandPositions(text, atValueStart: atValueStart, evasion: evasion) { return hit }
-        if let hit = globPath(text) { return hit }
+        if value.has("/"), value.has("?*["), let hit = globPath(text) { return hit }
         if let hit = windowsConstructs(text) { return hit }
-        if let hit = mailCommand(original) { return hit }
+        if value.flags.contains(.lineBreak), let hit = mailCommand(original) { return hit }
         return nil
     }
 
@@ -66,7 +66,7 @@ enum ShellDetector {
                 } else if next == UInt8(ascii: "("), index + 2 < input.count, input[index + 2] == UInt8(ascii: ")") {
                     evasion = true
                     index += 3
-                } else if Array("@*!?-#$".utf8).contains(next) || ByteClass.isDigit(next) {
+                } else if ByteClass.oneOf(next, "@*!?-#$") || ByteClass.isDigit(next) {
                     evasion = true
                     index += 2
                 } else if let last = output.last, ByteClass.isLetter(last), ByteClass.isLetter(next) {
@@ -147,7 +147,7 @@ enum ShellDetector {
     /// Reads the word at a command position and decides; returns where the word ends.
     private static func commandWord(_ text: [UInt8], at start: Int, strength: Int, evasion: Bool) -> (Int, Hit?) {
         var end = start
-        while end < text.count, ByteClass.isWord(text[end]) || Array("./-+".utf8).contains(text[end]) { end += 1 }
+        while end < text.count, ByteClass.isWord(text[end]) || ByteClass.oneOf(text[end], "./-+") { end += 1 }
         let word = text[start..<end]
         var base = word
         if let slash = word.lastIndex(of: UInt8(ascii: "/")) { base = word[(slash + 1)...] }
@@ -158,7 +158,7 @@ enum ShellDetector {
         if base.elementsEqual("alias".utf8), let hit = aliasDefinition(text, after: end) { return (end, hit) }
         guard let tier = ShellCommands.tier(of: base) else { return (end, nil) }
         // A command word is followed by a blank, the end, or shell syntax; `base64,` or `id=` are not commands.
-        if end < text.count, !ByteClass.isSpace(text[end]), !Array(";|&<>`)$(".utf8).contains(text[end]) { return (end, nil) }
+        if end < text.count, !ByteClass.isSpace(text[end]), !ByteClass.oneOf(text[end], ";|&<>`)$(") { return (end, nil) }
         let qualified = base.count < word.count && Array(word).firstIndex(ofLowercase: "bin/") != nil
         var evidence = argumentEvidence(text, after: end)
         let atEnd = text[end...].allSatisfy(ByteClass.isSpace)
@@ -375,7 +375,7 @@ enum ShellDetector {
                 } else if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "*") {
                     globbed = true
                 } else if ByteClass.isWord(byte) || byte == UInt8(ascii: ".") || (inBracket && byte == UInt8(ascii: "-")) {
-                } else if ByteClass.isSpace(byte) || Array(";|,})'\"&".utf8).contains(byte) {
+                } else if ByteClass.isSpace(byte) || ByteClass.oneOf(byte, ";|,})'\"&") {
                     break
                 } else {
                     clean = false
