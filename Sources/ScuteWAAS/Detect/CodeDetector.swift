@@ -201,7 +201,10 @@ enum CodeDetector {
             var condition: [UInt8] = []
             for byte in text[(open + 1)..<close] where !ByteClass.isSpace(byte) && !ByteClass.oneOf(byte, "!+-~") { condition.append(byte) }
             let constant = condition.isEmpty ? false : condition.allSatisfy(ByteClass.isDigit) || Self.truthy.contains(condition)
-            if constant { return DetectorHit(.codeLoop, found, close + 1) }
+            var after = close + 1
+            while after < text.count && ByteClass.isSpace(text[after]) { after += 1 }
+            let statementEnd = after >= text.count || ByteClass.oneOf(text[after], ";{)")
+            if constant && statementEnd { return DetectorHit(.codeLoop, found, close + 1) }
         }
         return nil
     }

@@ -265,6 +265,10 @@ enum SQLDetector {
             let op = tokens[index + 1]
             guard op.kind == .op, op.role.contains(.comparison) || op.role.contains(.arithmetic) || op.role.contains(.json) else { return false }
             let second = tokens[index + 2]
+            // `size <= 42`: a column compared with a value reads as a filter; SQL injection compares literals.
+            if first.kind == .bareword && (second.kind == .number || second.kind == .string) && !op.word.elementsEqual("=".utf8) {
+                return false
+            }
             if first.kind == .bareword && second.kind == .bareword {
                 // `size=large`: words compared to words read as prose or filters; need an SQL tail after.
                 return index + 3 < tokens.count && [.comment, .semicolon].contains(tokens[index + 3].kind)

@@ -199,8 +199,6 @@ enum ShellDetector {
             hit = strength >= 2 || ((strength == 1 || qualified || evasion) && (evidence || atEnd)) || (strength == 0 && qualified)
                 || (strength == 0 && evidence && strongEvidence(text, after: end))
         }
-        // `ls` opening a value is a directory listing, not a word.
-        if strength == 0 && !hit && base.elementsEqual("ls".utf8) { hit = true }
         guard hit else { return (end, nil) }
         let rule: WAASRule = strength >= 1 ? .cmdiSeparator : (evasion ? .cmdiEvasion : .cmdiCommand)
         return (end, Hit(rule: rule, start: max(start - 2, 0), end: min(end + 24, text.count), text: text))
@@ -229,7 +227,9 @@ enum ShellDetector {
         let byte = text[index]
         let next = index + 1 < text.count ? text[index + 1] : 0
         switch byte {
-        case UInt8(ascii: "-"): return ByteClass.isLetter(next) || next == UInt8(ascii: "-")
+        case UInt8(ascii: "-"):
+            // `-la`, `--version`; a dash used as punctuation (`ls -- the`) is not an option.
+            return ByteClass.isLetter(next) || (next == UInt8(ascii: "-") && index + 2 < text.count && ByteClass.isLetter(text[index + 2]))
         case UInt8(ascii: "/"), UInt8(ascii: "~"), UInt8(ascii: "$"), UInt8(ascii: ">"), UInt8(ascii: "<"), UInt8(ascii: "|"), UInt8(ascii: "`"):
             return true
         case UInt8(ascii: "."): return next == UInt8(ascii: "/") || next == UInt8(ascii: ".")
