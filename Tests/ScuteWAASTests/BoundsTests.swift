@@ -36,7 +36,12 @@ import Testing
             _ = engine.inspect(HTTPRequest(raw: Array("POST /x?".utf8) + bytes + Array(" HTTP/1.1\r\n\r\n".utf8) + bytes) ?? Requests.get("/"))
             for contentType in ["application/json", "application/xml", "multipart/form-data; boundary=a", "application/x-www-form-urlencoded"] {
                 let request = HTTPRequest(
-                    method: "POST", target: "/", headers: [HTTPHeader(name: "Content-Type", value: contentType)], body: bytes, bodyIsChunked: length % 2 == 0)
+                    method: "POST",
+                    target: "/",
+                    headers: [HTTPHeader(name: "Content-Type", value: contentType)],
+                    body: bytes,
+                    bodyIsChunked: length % 2 == 0
+                )
                 _ = engine.inspect(request)
             }
         }

@@ -42,8 +42,12 @@ import Testing
                 headers.append(HTTPHeader(name: "Content-Length", value: "\(body.count)"))
             }
             var request = HTTPRequest(
-                method: object["method"] as? String ?? "GET", target: object["uri"] as? String ?? "/",
-                version: object["version"] as? String ?? "HTTP/1.1", headers: headers, body: body)
+                method: object["method"] as? String ?? "GET",
+                target: object["uri"] as? String ?? "/",
+                version: object["version"] as? String ?? "HTTP/1.1",
+                headers: headers,
+                body: body
+            )
             request.bodyIsChunked = request.headerValues("Transfer-Encoding").contains { $0.lowercased().contains("chunked") }
             rows.append(Row(block: block, request: request))
         }

@@ -84,33 +84,47 @@ import Testing
         let foreign = engine.inspect(Requests.get("/login?PHPSESSID=abc123", headers: [HTTPHeader(name: "Referer", value: "https://evil.example/")]))
         let same = engine.inspect(
             HTTPRequest(
-                method: "GET", target: "/login?PHPSESSID=abc123",
+                method: "GET",
+                target: "/login?PHPSESSID=abc123",
                 headers: [
                     HTTPHeader(name: "Host", value: "shop.example.com"), HTTPHeader(name: "Referer", value: "https://shop.example.com/cart"),
                     HTTPHeader(name: "Accept", value: "*/*"), HTTPHeader(name: "User-Agent", value: "curl/8.5.0"),
-                ]))
+                ]
+            )
+        )
         #expect(foreign.categories.contains(.sessionFixation))
         #expect(!same.categories.contains(.sessionFixation))
     }
 
     @Test func protocolViolationsAreReported() {
         let smuggled = HTTPRequest(
-            method: "POST", target: "/",
+            method: "POST",
+            target: "/",
             headers: Requests.browserHeaders + [
                 HTTPHeader(name: "Content-Length", value: "4"), HTTPHeader(name: "Transfer-Encoding", value: "chunked"),
                 HTTPHeader(name: "Content-Type", value: "text/plain"),
             ],
-            body: Array("0\r\n\r\n".utf8), bodyIsChunked: true)
+            body: Array("0\r\n\r\n".utf8),
+            bodyIsChunked: true
+        )
         #expect(engine.inspect(smuggled).ruleIDs.contains("smuggling-1101"))
         #expect(engine.inspect(HTTPRequest(method: "TRACE", target: "/", headers: Requests.browserHeaders)).ruleIDs.contains("protocol-1001"))
-        #expect(engine.inspect(HTTPRequest(method: "GET", target: "/", version: "HTTP/4.0", headers: Requests.browserHeaders)).ruleIDs.contains("protocol-1003"))
+        #expect(
+            engine.inspect(HTTPRequest(method: "GET", target: "/", version: "HTTP/4.0", headers: Requests.browserHeaders)).ruleIDs.contains(
+                "protocol-1003"
+            )
+        )
         #expect(engine.inspect(Requests.get("/backup/db.sql")).ruleIDs.contains("protocol-1014"))
         #expect(engine.inspect(Requests.get("/a?x=%c0%af")).ruleIDs.contains("protocol-1010"))
         #expect(engine.inspect(Requests.get("/a?x=%zz")).ruleIDs.contains("protocol-1009"))
         #expect(engine.inspect(Requests.get("/.git/config")).ruleIDs.contains("lfi-403"))
         let badChunks = HTTPRequest(
-            method: "POST", target: "/", headers: Requests.browserHeaders + [HTTPHeader(name: "Transfer-Encoding", value: "chunked")],
-            body: Array("5\r\nab\r\n0\r\n\r\n".utf8), bodyIsChunked: true)
+            method: "POST",
+            target: "/",
+            headers: Requests.browserHeaders + [HTTPHeader(name: "Transfer-Encoding", value: "chunked")],
+            body: Array("5\r\nab\r\n0\r\n\r\n".utf8),
+            bodyIsChunked: true
+        )
         #expect(engine.inspect(badChunks).ruleIDs.contains("smuggling-1104"))
     }
 

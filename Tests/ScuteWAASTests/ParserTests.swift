@@ -16,7 +16,9 @@ import Testing
     }
 
     @Test func queryStringsDecodePlusAndPercentOnce() {
-        let found = inputs { _ = FormParser.parse(Array("q=rock+%27n%27+roll&page=2&empty=&flag".utf8)[...], source: .query, prefix: "query", into: &$0) }
+        let found = inputs {
+            _ = FormParser.parse(Array("q=rock+%27n%27+roll&page=2&empty=&flag".utf8)[...], source: .query, prefix: "query", into: &$0)
+        }
         #expect(values(found) == ["query:q": "rock 'n' roll", "query:page": "2", "query:empty": "", "query:flag": ""])
         #expect(found.filter(\.isName).map { String(decoding: $0.bytes, as: UTF8.self) } == ["q", "page", "empty", "flag"])
     }
@@ -58,10 +60,17 @@ import Testing
     }
 
     @Test func multipartFieldsAndFileNames() {
-        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHoliday\r\n"
+        let body =
+            "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHoliday\r\n"
             + "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\nContent-Type: text/plain\r\n\r\nline one\r\n--XyZ--\r\n"
         var collector = InputCollector(limit: 100)
-        let issues = MultipartParser.parse(Array(body.utf8), boundary: Array("XyZ".utf8), truncated: false, allowedCharsets: ["utf-8"], into: &collector)
+        let issues = MultipartParser.parse(
+            Array(body.utf8),
+            boundary: Array("XyZ".utf8),
+            truncated: false,
+            allowedCharsets: ["utf-8"],
+            into: &collector
+        )
         #expect(issues.isEmpty)
         let found = values(collector.inputs)
         #expect(found["multipart:title"] == "Holiday")
@@ -71,10 +80,17 @@ import Testing
     }
 
     @Test func multipartEvasionsAreReported() {
-        let body = "--b\r\nContent-Disposition: form-data; name=\"a;b\"; filename=\"x.php;.jpg\"\r\nContent-Type: text/plain; charset=utf-7\r\n"
+        let body =
+            "--b\r\nContent-Disposition: form-data; name=\"a;b\"; filename=\"x.php;.jpg\"\r\nContent-Type: text/plain; charset=utf-7\r\n"
             + "Content-Transfer-Encoding: base64\r\n\r\nx\r\n--b"
         var collector = InputCollector(limit: 100)
-        let issues = MultipartParser.parse(Array(body.utf8), boundary: Array("b".utf8), truncated: false, allowedCharsets: ["utf-8"], into: &collector)
+        let issues = MultipartParser.parse(
+            Array(body.utf8),
+            boundary: Array("b".utf8),
+            truncated: false,
+            allowedCharsets: ["utf-8"],
+            into: &collector
+        )
         #expect(issues.contains(.suspiciousName))
         #expect(issues.contains(.suspiciousFilename))
         #expect(issues.contains(.charset))

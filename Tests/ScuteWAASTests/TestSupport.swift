@@ -15,11 +15,13 @@ enum Requests {
     static func post(_ target: String = "/submit", contentType: String, body: String, headers: [HTTPHeader] = []) -> HTTPRequest {
         let bytes = Array(body.utf8)
         return HTTPRequest(
-            method: "POST", target: target,
+            method: "POST",
+            target: target,
             headers: browserHeaders + headers + [
                 HTTPHeader(name: "Content-Type", value: contentType), HTTPHeader(name: "Content-Length", value: "\(bytes.count)"),
             ],
-            body: bytes)
+            body: bytes
+        )
     }
 
     static func form(_ fields: [(String, String)]) -> HTTPRequest {

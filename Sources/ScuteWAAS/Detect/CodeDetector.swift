@@ -20,7 +20,8 @@ enum CodeDetector {
                     return DetectorHit(.phpOpenTag, open, min(word + 12, text.count))
                 }
                 let window = text[after..<min(after + 48, text.count)]
-                if window.contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "`") }) {
+                if window.contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "`") }
+                ) {
                     return DetectorHit(.phpOpenTag, open, min(after + 12, text.count))
                 }
             }
@@ -44,7 +45,9 @@ enum CodeDetector {
         while index + 4 < text.count {
             defer { index += 1 }
             let kind = text[index]
-            guard kind == UInt8(ascii: "o") || kind == UInt8(ascii: "c") || kind == UInt8(ascii: "a"), text[index + 1] == UInt8(ascii: ":") else { continue }
+            guard kind == UInt8(ascii: "o") || kind == UInt8(ascii: "c") || kind == UInt8(ascii: "a"), text[index + 1] == UInt8(ascii: ":") else {
+                continue
+            }
             if index > 0, ByteClass.isLetter(text[index - 1]) { continue }
             var cursor = index + 2
             while cursor < text.count && ByteClass.isDigit(text[cursor]) { cursor += 1 }
@@ -106,8 +109,11 @@ enum CodeDetector {
                 start = found + 1
                 if found > 0, ByteClass.isWord(text[found - 1]) { continue }
                 var before = found - 1
-                while before >= 0, ByteClass.isSpace(text[before]) || text[before] == UInt8(ascii: "'") || text[before] == UInt8(ascii: "\"") { before -= 1 }
-                let quoted = found > 0 && (text[found - 1] == UInt8(ascii: "\"") || text[found - 1] == UInt8(ascii: "'"))
+                while before >= 0, ByteClass.isSpace(text[before]) || text[before] == UInt8(ascii: "'") || text[before] == UInt8(ascii: "\"") {
+                    before -= 1
+                }
+                let quoted =
+                    found > 0 && (text[found - 1] == UInt8(ascii: "\"") || text[found - 1] == UInt8(ascii: "'"))
                     && found + bytes.count < text.count && text[found + bytes.count] == text[found - 1]
                 guard quoted || (before >= 0 && (text[before] == UInt8(ascii: "(") || text[before] == UInt8(ascii: "["))) else { continue }
                 var cursor = found + bytes.count
@@ -116,7 +122,9 @@ enum CodeDetector {
                     let byte = text[cursor]
                     if byte == UInt8(ascii: ")") || byte == UInt8(ascii: "]") {
                         closed = true
-                    } else if !(ByteClass.isSpace(byte) || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "[") || ByteClass.isDigit(byte)) {
+                    } else if !(ByteClass.isSpace(byte) || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "[")
+                        || ByteClass.isDigit(byte))
+                    {
                         break
                     }
                     cursor = HTMLDetector.skipSpaceAndComments(text, cursor + 1)
@@ -197,7 +205,9 @@ enum CodeDetector {
             from = found + 5
             if found > 0, ByteClass.isWord(text[found - 1]) { continue }
             let open = HTMLDetector.skipSpaceAndComments(text, found + 5)
-            guard open < text.count, text[open] == UInt8(ascii: "("), let close = text[open...].prefix(24).firstIndex(of: UInt8(ascii: ")")) else { continue }
+            guard open < text.count, text[open] == UInt8(ascii: "("), let close = text[open...].prefix(24).firstIndex(of: UInt8(ascii: ")")) else {
+                continue
+            }
             var condition: [UInt8] = []
             for byte in text[(open + 1)..<close] where !ByteClass.isSpace(byte) && !ByteClass.oneOf(byte, "!+-~") { condition.append(byte) }
             let constant = condition.isEmpty ? false : condition.allSatisfy(ByteClass.isDigit) || Self.truthy.contains(condition)
@@ -210,12 +220,17 @@ enum CodeDetector {
     }
 
     private static let truthy: Set<[UInt8]> = Set(
-        ["true", "false", "this", "string", "newdate", "date", "[]", "``", "\"\"", "''", "null", "undefined", "nan", "object", "{}"].map { Array($0.utf8) })
+        ["true", "false", "this", "string", "newdate", "date", "[]", "``", "\"\"", "''", "null", "undefined", "nan", "object", "{}"].map {
+            Array($0.utf8)
+        }
+    )
 
-    private static let ormLookups: Set<[UInt8]> = Set([
-        "exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte", "startswith", "istartswith", "endswith",
-        "iendswith", "range", "regex", "iregex", "isnull", "has_key", "has_keys", "has_any_keys", "search", "year", "date",
-    ].map { Array($0.utf8) })
+    private static let ormLookups: Set<[UInt8]> = Set(
+        [
+            "exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte", "startswith", "istartswith", "endswith",
+            "iendswith", "range", "regex", "iregex", "isnull", "has_key", "has_keys", "has_any_keys", "search", "year", "date",
+        ].map { Array($0.utf8) }
+    )
 
     /// `user__profile__password__startswith`: a filter that walks relations to reach other tables' fields.
     static func ormTraversal(_ name: [UInt8]) -> DetectorHit? {
@@ -277,7 +292,9 @@ enum CodeDetector {
         }
         // Calls, dunders and object walking.
         if body.contains(UInt8(ascii: "(")) && body.contains(where: ByteClass.isLetter) { return true }
-        for marker: StaticString in ["__", ".class", "getclass", "constructor", "config.", "self.", "request.", "lipsum", "cycler", "|attr", "joiner", "namespace"] {
+        for marker: StaticString in [
+            "__", ".class", "getclass", "constructor", "config.", "self.", "request.", "lipsum", "cycler", "|attr", "joiner", "namespace",
+        ] {
             if body.firstIndex(ofLowercase: marker) != nil { return true }
         }
         return false
@@ -299,7 +316,10 @@ enum CodeDetector {
             guard cursor < text.count, text[cursor] == UInt8(ascii: "(") else { continue }
             cursor += 1
             while cursor < text.count && ByteClass.isSpace(text[cursor]) { cursor += 1 }
-            guard cursor < text.count else { if operatorFirst { return DetectorHit(.ldapi, close, text.count) }; continue }
+            guard cursor < text.count else {
+                if operatorFirst { return DetectorHit(.ldapi, close, text.count) }
+                continue
+            }
             let next = text[cursor]
             if operatorFirst || next == UInt8(ascii: "&") || next == UInt8(ascii: "|") || next == UInt8(ascii: "!") {
                 return DetectorHit(.ldapi, close, min(cursor + 12, text.count))

@@ -8,16 +8,20 @@ enum HTMLDetector {
     }
 
     /// Tags that run script, load resources into the page or change how it is parsed.
-    static let dangerousTags: Set<[UInt8]> = Set([
-        "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "style",
-        "math", "form", "isindex", "vmlframe", "xml", "import", "noscript", "bgsound", "layer", "ilayer", "xss",
-        "handler", "listener", "portal", "template", "marquee", "xmp", "plaintext", "noembed",
-    ].map { Array($0.utf8) })
+    static let dangerousTags: Set<[UInt8]> = Set(
+        [
+            "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "style",
+            "math", "form", "isindex", "vmlframe", "xml", "import", "noscript", "bgsound", "layer", "ilayer", "xss",
+            "handler", "listener", "portal", "template", "marquee", "xmp", "plaintext", "noembed",
+        ].map { Array($0.utf8) }
+    )
 
-    static let urlAttributes: Set<[UInt8]> = Set([
-        "href", "src", "action", "formaction", "data", "xlink:href", "background", "lowsrc", "dynsrc", "poster",
-        "codebase", "code", "archive", "from", "to", "values", "by", "srcset", "content", "ping", "cite", "longdesc",
-    ].map { Array($0.utf8) })
+    static let urlAttributes: Set<[UInt8]> = Set(
+        [
+            "href", "src", "action", "formaction", "data", "xlink:href", "background", "lowsrc", "dynsrc", "poster",
+            "codebase", "code", "archive", "from", "to", "values", "by", "srcset", "content", "ping", "cite", "longdesc",
+        ].map { Array($0.utf8) }
+    )
 
     static func detect(_ value: NormalizedValue) -> Hit? {
         let text = value.lower
@@ -54,7 +58,10 @@ enum HTMLDetector {
         // Attributes up to `>` (or the end: a truncated tag still executes in many sinks).
         var attributeCount = 0
         while cursor < text.count && attributeCount < 64 {
-            while cursor < text.count, ByteClass.isSpace(text[cursor]) || text[cursor] == UInt8(ascii: "/") || text[cursor] == UInt8(ascii: "\"") || text[cursor] == UInt8(ascii: "'") {
+            while cursor < text.count,
+                ByteClass.isSpace(text[cursor]) || text[cursor] == UInt8(ascii: "/") || text[cursor] == UInt8(ascii: "\"")
+                    || text[cursor] == UInt8(ascii: "'")
+            {
                 cursor += 1
             }
             guard cursor < text.count, text[cursor] != UInt8(ascii: ">"), text[cursor] != UInt8(ascii: "<") else { break }
@@ -189,13 +196,18 @@ enum HTMLDetector {
                 cursor -= 1
             }
             letters.reverse()
-            guard letters.elementsEqual("javascript".utf8) || letters.suffix(8).elementsEqual("vbscript".utf8)
-                || letters.elementsEqual("livescript".utf8)
+            guard
+                letters.elementsEqual("javascript".utf8) || letters.suffix(8).elementsEqual("vbscript".utf8)
+                    || letters.elementsEqual("livescript".utf8)
             else { continue }
             let start = cursor + 1
             if gaps { return Hit(rule: .xssScriptURL, start: start, end: colon + 1) }
             let before = cursor >= 0 ? text[cursor] : UInt8(ascii: " ")
-            guard cursor < 0 || [UInt8(ascii: "="), UInt8(ascii: "("), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "`"), UInt8(ascii: " ")].contains(before)
+            guard
+                cursor < 0
+                    || [UInt8(ascii: "="), UInt8(ascii: "("), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "`"), UInt8(ascii: " ")].contains(
+                        before
+                    )
             else { continue }
             guard colon + 1 < text.count else { continue }
             let after = text[colon + 1]
@@ -255,7 +267,8 @@ enum HTMLDetector {
             + "seeked seeking select selectionchange selectstart show slotchange stalled start storage submit suspend timeupdate "
             + "toggle touchcancel touchend touchmove touchstart transitioncancel transitionend transitionrun transitionstart "
             + "unload volumechange waiting wheel beforecopy beforecut beforepaste activate beforeactivate filterchange help "
-            + "losecapture propertychange zoom").split(separator: " ").map { Array($0.utf8) })
+            + "losecapture propertychange zoom").split(separator: " ").map { Array($0.utf8) }
+    )
 
     // MARK: Script obfuscation
 
@@ -267,7 +280,10 @@ enum HTMLDetector {
             if ByteClass.oneOf(byte, "[]()!+ ") {
                 if run == 0 { runStart = index }
                 run += 1
-                if run >= 10, Array(text[runStart...index]).firstIndex(ofLowercase: "![]") != nil || Array(text[runStart...index]).firstIndex(ofLowercase: "+[]") != nil {
+                if run >= 10,
+                    Array(text[runStart...index]).firstIndex(ofLowercase: "![]") != nil
+                        || Array(text[runStart...index]).firstIndex(ofLowercase: "+[]") != nil
+                {
                     return Hit(rule: .xssObfuscation, start: runStart, end: index + 1)
                 }
             } else {
@@ -295,7 +311,9 @@ enum HTMLDetector {
             from = tick + 1
             var before = tick - 1
             while before >= 0 && ByteClass.isSpace(text[before]) { before -= 1 }
-            guard before >= 0, ByteClass.isWord(text[before]) || text[before] == UInt8(ascii: "]") || text[before] == UInt8(ascii: ")") else { continue }
+            guard before >= 0, ByteClass.isWord(text[before]) || text[before] == UInt8(ascii: "]") || text[before] == UInt8(ascii: ")") else {
+                continue
+            }
             guard let close = text[(tick + 1)...].firstIndex(of: UInt8(ascii: "`")) else { break }
             if text[(tick + 1)..<close].firstIndex(of: UInt8(ascii: "$")) != nil, text[(tick + 1)..<close].contains(UInt8(ascii: "{")) {
                 return Hit(rule: .xssObfuscation, start: max(before - 8, 0), end: close + 1)

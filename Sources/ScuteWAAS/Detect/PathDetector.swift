@@ -18,7 +18,8 @@ enum PathDetector {
                 cursor += 1
             }
             let before = index > 0 ? text[index - 1] : UInt8(ascii: "/")
-            let boundary = before == UInt8(ascii: "/") || before == UInt8(ascii: "\\") || ByteClass.isSpace(before) || before == UInt8(ascii: "=")
+            let boundary =
+                before == UInt8(ascii: "/") || before == UInt8(ascii: "\\") || ByteClass.isSpace(before) || before == UInt8(ascii: "=")
                 || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'") || index == 0
             if cursor < text.count, boundary {
                 let separator = text[cursor]

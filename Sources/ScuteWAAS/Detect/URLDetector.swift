@@ -1,20 +1,24 @@
 /// URLs inside inputs: remote inclusion (foreign code by IP, odd schemes, `?` truncation) and server-side
 /// request forgery (loopback, metadata and container hosts, obfuscated IP literals, confusing authorities).
 enum URLDetector {
-    static let includeSchemes: Set<[UInt8]> = Set([
-        "file", "ftp", "ftps", "sftp", "tftp", "gopher", "ldap", "ldaps", "dict", "jar", "netdoc", "local_file", "smb",
-        "nfs", "rmi", "imap", "pop3", "irc", "telnet", "ssh", "expect",
-    ].map { Array($0.utf8) })
+    static let includeSchemes: Set<[UInt8]> = Set(
+        [
+            "file", "ftp", "ftps", "sftp", "tftp", "gopher", "ldap", "ldaps", "dict", "jar", "netdoc", "local_file", "smb",
+            "nfs", "rmi", "imap", "pop3", "irc", "telnet", "ssh", "expect",
+        ].map { Array($0.utf8) }
+    )
 
     static let internalSuffixes: [[UInt8]] = [
         ".internal", ".localhost", ".localdomain", ".local", ".lvh.me", ".localtest.me", ".nip.io", ".xip.io", ".sslip.io",
         ".svc", ".cluster.local", ".svc.cluster.local",
     ].map { Array($0.utf8) }
 
-    static let internalNames: Set<[UInt8]> = Set([
-        "localhost", "localhost4", "localhost6", "localhost.localdomain", "localhost4.localdomain4", "localhost6.localdomain6",
-        "lvh.me", "localtest.me", "metadata", "instance-data", "kubernetes", "kubernetes.default", "ip6-localhost", "ip6-loopback",
-    ].map { Array($0.utf8) })
+    static let internalNames: Set<[UInt8]> = Set(
+        [
+            "localhost", "localhost4", "localhost6", "localhost.localdomain", "localhost4.localdomain4", "localhost6.localdomain6",
+            "lvh.me", "localtest.me", "metadata", "instance-data", "kubernetes", "kubernetes.default", "ip6-localhost", "ip6-loopback",
+        ].map { Array($0.utf8) }
+    )
 
     static func detect(_ value: NormalizedValue, source: InputSource) -> DetectorHit? {
         let text = value.lower
@@ -25,8 +29,9 @@ enum URLDetector {
         while let colon = text[from...].firstIndex(of: UInt8(ascii: ":")) {
             from = colon + 1
             var schemeStart = colon
-            while schemeStart > 0, ByteClass.isLetter(text[schemeStart - 1]) || ByteClass.isDigit(text[schemeStart - 1])
-                || text[schemeStart - 1] == UInt8(ascii: "_") || text[schemeStart - 1] == UInt8(ascii: "+")
+            while schemeStart > 0,
+                ByteClass.isLetter(text[schemeStart - 1]) || ByteClass.isDigit(text[schemeStart - 1])
+                    || text[schemeStart - 1] == UInt8(ascii: "_") || text[schemeStart - 1] == UInt8(ascii: "+")
             {
                 schemeStart -= 1
             }
@@ -67,10 +72,14 @@ enum URLDetector {
         if !authority.contains(UInt8(ascii: "@")), end < text.count, text[end] == UInt8(ascii: "/") {
             let segmentEnd = text[(end + 1)...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) ?? text.count
             let segment = text[(end + 1)..<segmentEnd]
-            if segment.contains(UInt8(ascii: "@")) && segment.contains(UInt8(ascii: ":")) { return DetectorHit(.ssrfConfusingURL, schemeStart, hitEnd) }
+            if segment.contains(UInt8(ascii: "@")) && segment.contains(UInt8(ascii: ":")) {
+                return DetectorHit(.ssrfConfusingURL, schemeStart, hitEnd)
+            }
         }
         let ats = authority.filter { $0 == UInt8(ascii: "@") }.count
-        if authority.contains(UInt8(ascii: "\\")) || ats > 1 || (ats == 1 && (authority.contains(UInt8(ascii: " ")) || authority.contains(UInt8(ascii: "#")))) {
+        if authority.contains(UInt8(ascii: "\\")) || ats > 1
+            || (ats == 1 && (authority.contains(UInt8(ascii: " ")) || authority.contains(UInt8(ascii: "#"))))
+        {
             return DetectorHit(.ssrfConfusingURL, schemeStart, hitEnd)
         }
         if let at = authority.lastIndex(of: UInt8(ascii: "@")) { authority = authority[(at + 1)...] }
@@ -80,7 +89,8 @@ enum URLDetector {
             let close = host.firstIndex(of: UInt8(ascii: "]")) ?? host.endIndex
             let literal = host[host.index(after: host.startIndex)..<close]
             if literal.isEmpty { return nil }
-            let isInternal = literal.starts(with: "::".utf8) || literal.firstIndex(ofBytesSlice: "ffff") != nil
+            let isInternal =
+                literal.starts(with: "::".utf8) || literal.firstIndex(ofBytesSlice: "ffff") != nil
                 || literal.starts(with: "fe80".utf8) || literal.starts(with: "fc".utf8) || literal.starts(with: "fd".utf8)
                 || literal.starts(with: "0:".utf8) || literal.last == UInt8(ascii: ":")
             return DetectorHit(isInternal ? .ssrfObfuscatedIP : .rfiIPHost, schemeStart, hitEnd)
@@ -112,11 +122,15 @@ enum URLDetector {
         }
         let parts = host.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         let numeric = parts.allSatisfy { part in
-            !part.isEmpty && (part.allSatisfy(ByteClass.isDigit) || (part.count > 2 && part.starts(with: "0x".utf8) && part.dropFirst(2).allSatisfy(ByteClass.isHex)))
+            !part.isEmpty
+                && (part.allSatisfy(ByteClass.isDigit)
+                    || (part.count > 2 && part.starts(with: "0x".utf8) && part.dropFirst(2).allSatisfy(ByteClass.isHex)))
         }
         guard numeric else { return .name }
         // Dotted decimal without leading zeros is the only form people write.
-        let plain = parts.count == 4 && parts.allSatisfy { $0.allSatisfy(ByteClass.isDigit) && ($0.count == 1 || $0.first != UInt8(ascii: "0")) && $0.count <= 3 }
+        let plain =
+            parts.count == 4
+            && parts.allSatisfy { $0.allSatisfy(ByteClass.isDigit) && ($0.count == 1 || $0.first != UInt8(ascii: "0")) && $0.count <= 3 }
         guard plain else { return parts.count == 1 && parts[0].count < 8 ? .name : .obfuscatedAddress }
         let octets = parts.map { part in part.reduce(0) { $0 * 10 + Int($1 - 48) } }
         guard octets.allSatisfy({ $0 < 256 }) else { return .obfuscatedAddress }
@@ -137,7 +151,8 @@ enum URLDetector {
         let host = text[0..<end]
         switch classify(host) {
         case .internalName, .internalAddress, .obfuscatedAddress:
-            return host.contains(UInt8(ascii: ".")) || internalNames.contains(Array(host)) ? DetectorHit(.ssrfInternalHost, 0, min(end + 16, text.count)) : nil
+            return host.contains(UInt8(ascii: ".")) || internalNames.contains(Array(host))
+                ? DetectorHit(.ssrfInternalHost, 0, min(end + 16, text.count)) : nil
         default:
             return nil
         }

@@ -1,6 +1,8 @@
 /// Request-level checks: method, version, target, headers, framing and content type.
 enum ProtocolChecks {
-    static let knownEncodings: Set<String> = ["gzip", "deflate", "br", "zstd", "compress", "identity", "*", "x-gzip", "x-compress", "sdch", "dcb", "dcz"]
+    static let knownEncodings: Set<String> = [
+        "gzip", "deflate", "br", "zstd", "compress", "identity", "*", "x-gzip", "x-compress", "sdch", "dcb", "dcz",
+    ]
     static let cacheDirectives: Set<String> = [
         "no-cache", "no-store", "max-age", "max-stale", "min-fresh", "no-transform", "only-if-cached", "stale-if-error",
         "stale-while-revalidate", "must-revalidate", "public", "private", "proxy-revalidate", "s-maxage", "immutable",
@@ -41,7 +43,13 @@ enum ProtocolChecks {
             let value = Array(header.value.utf8)
             var location: String { "header:" + header.name }
             if name.isEmpty || !header.name.utf8.allSatisfy(isTokenByte) {
-                sink.report(.smugglingHeader, location: "header:" + LocationText.sanitize(Array(header.name.utf8)), text: Array(header.name.utf8), start: 0, end: header.name.utf8.count)
+                sink.report(
+                    .smugglingHeader,
+                    location: "header:" + LocationText.sanitize(Array(header.name.utf8)),
+                    text: Array(header.name.utf8),
+                    start: 0,
+                    end: header.name.utf8.count
+                )
                 continue
             }
             if value.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) {
@@ -91,7 +99,9 @@ enum ProtocolChecks {
             case "x-http-method-override", "x-http-method", "x-method-override":
                 sink.report(.methodOverride, location: location, text: value, start: 0, end: value.count)
             case "x-up-devcap-post-charset":
-                if !configuration.allowedCharsets.contains(trimmed.lowercased()) { sink.report(.charset, location: location, text: value, start: 0, end: value.count) }
+                if !configuration.allowedCharsets.contains(trimmed.lowercased()) {
+                    sink.report(.charset, location: location, text: value, start: 0, end: value.count)
+                }
             default:
                 break
             }
@@ -104,7 +114,9 @@ enum ProtocolChecks {
             sink.report(.smugglingCL, location: "header:Content-Length", excerpt: contentLengths.joined(separator: ", "))
         }
         if !transferEncodings.isEmpty {
-            if !contentLengths.isEmpty { sink.report(.smugglingCLTE, location: "header:Transfer-Encoding", excerpt: transferEncodings.joined(separator: ", ")) }
+            if !contentLengths.isEmpty {
+                sink.report(.smugglingCLTE, location: "header:Transfer-Encoding", excerpt: transferEncodings.joined(separator: ", "))
+            }
             if transferEncodings != ["chunked"] || request.version == "HTTP/1.0" {
                 sink.report(.smugglingTE, location: "header:Transfer-Encoding", excerpt: transferEncodings.joined(separator: ", "))
             }
@@ -120,7 +132,9 @@ enum ProtocolChecks {
         // Content type.
         guard let contentType else {
             let emptyHeader = request.firstHeader("Content-Type") != nil
-            if !body.isEmpty && declaredLength > 0 && !emptyHeader { sink.report(.contentLength, location: "header:Content-Type", excerpt: "(missing)") }
+            if !body.isEmpty && declaredLength > 0 && !emptyHeader {
+                sink.report(.contentLength, location: "header:Content-Type", excerpt: "(missing)")
+            }
             return
         }
         checkContentType(contentType, hasBody: hasBody, sink: &sink)
@@ -145,7 +159,9 @@ enum ProtocolChecks {
             if pair[0] == "charset" { charsets.append(pair[1].filter { $0 != "'" && $0 != "\"" }) }
             // A MIME type hidden in a parameter confuses parsers that pick the first `type/subtype` they see.
             if pair[0] == "boundary" && !mediaType.hasPrefix("multipart/") { malformed = true }
-            if pair[0] != "type" && pair[0] != "boundary" && pair[0] != "start-info" && pair[1].contains("/") && pair[1].split(separator: "/").count == 2 {
+            if pair[0] != "type" && pair[0] != "boundary" && pair[0] != "start-info" && pair[1].contains("/")
+                && pair[1].split(separator: "/").count == 2
+            {
                 malformed = true
             }
             if pair[1].contains("%{") || pair[1].contains("#") || pair[1].contains("(") { malformed = true }

@@ -47,7 +47,9 @@ struct RequestTarget {
         let path = PercentDecoder.decode(decoded[...], plusAsSpace: false, flags: &flags).asciiLowercased()
         let segments = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
         for segment in segments {
-            if segment.first == UInt8(ascii: "."), segment.count > 1, !segment.elementsEqual(".well-known".utf8), !segment.allSatisfy({ $0 == UInt8(ascii: ".") }) {
+            if segment.first == UInt8(ascii: "."), segment.count > 1, !segment.elementsEqual(".well-known".utf8),
+                !segment.allSatisfy({ $0 == UInt8(ascii: ".") })
+            {
                 sink.report(.lfiSensitivePath, location: "path", text: path, start: segment.startIndex, end: segment.endIndex)
                 break
             }

@@ -1,12 +1,14 @@
 /// Session fixation: a session identifier arriving as a parameter from a page on another site (or from no page).
 enum SessionFixation {
-    static let sessionNames: Set<[UInt8]> = Set([
-        "phpsessid", "phpsession", "jsessionid", "asp.net_sessionid", "aspsessionid", "laravel_session", "connect.sid",
-        "next-auth.session-token", "__secure-next-auth.session-token", "meteor_login_token", "rack.session", "sails.sid",
-        "ci_session", "koa:sess", "koa.sess", "cfid", "cftoken", "shiny-token", "_session_id", "sessionid", "session_id",
-        "sid", "sessid", "django_session", "_rails_session", "express.sid", "symfony", "zend_session", "cakephp",
-        "frontend", "wordpress_logged_in", "jsessionidsso",
-    ].map { Array($0.utf8) })
+    static let sessionNames: Set<[UInt8]> = Set(
+        [
+            "phpsessid", "phpsession", "jsessionid", "asp.net_sessionid", "aspsessionid", "laravel_session", "connect.sid",
+            "next-auth.session-token", "__secure-next-auth.session-token", "meteor_login_token", "rack.session", "sails.sid",
+            "ci_session", "koa:sess", "koa.sess", "cfid", "cftoken", "shiny-token", "_session_id", "sessionid", "session_id",
+            "sid", "sessid", "django_session", "_rails_session", "express.sid", "symfony", "zend_session", "cakephp",
+            "frontend", "wordpress_logged_in", "jsessionidsso",
+        ].map { Array($0.utf8) }
+    )
 
     static func check(_ request: HTTPRequest, inputs: [Input], sink: inout FindingSink) {
         guard sink.wants(.sessionFixation) else { return }

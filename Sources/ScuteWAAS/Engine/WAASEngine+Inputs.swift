@@ -13,8 +13,11 @@ extension WAASEngine {
             sink.report(.doubleEncoding, location: location, text: input.bytes, start: 0, end: input.bytes.count)
         }
         if !input.isName, input.source == .query || input.source == .form, input.key.elementsEqual("_method".utf8),
-            ["get", "post", "put", "patch", "delete", "options", "head", "connect", "trace", "propfind", "proppatch", "mkcol", "move", "copy", "lock"]
-                .contains(where: { input.bytes.asciiLowercased().elementsEqual($0.utf8) || input.bytes.asciiLowercased().starts(with: "%".utf8) })
+            [
+                "get", "post", "put", "patch", "delete", "options", "head", "connect", "trace", "propfind", "proppatch", "mkcol", "move", "copy",
+                "lock",
+            ]
+            .contains(where: { input.bytes.asciiLowercased().elementsEqual($0.utf8) || input.bytes.asciiLowercased().starts(with: "%".utf8) })
         {
             sink.report(.methodOverride, location: location, text: input.bytes, start: 0, end: input.bytes.count)
         }
@@ -55,7 +58,9 @@ extension WAASEngine {
             report(UploadCheck.detect(lower))
         }
         if value.isPlain {
-            if sink.wants(.sqli), lower.contains(UInt8(ascii: " ")), let hit = SQLDetector.detect(value) { report(DetectorHit(hit.rule, hit.start, hit.end)) }
+            if sink.wants(.sqli), lower.contains(UInt8(ascii: " ")), let hit = SQLDetector.detect(value) {
+                report(DetectorHit(hit.rule, hit.start, hit.end))
+            }
             if sink.wants(.ssrf), let hit = URLDetector.detect(value, source: input.source) { report(hit) }
             return
         }
@@ -82,7 +87,9 @@ extension WAASEngine {
         if sink.wants(.ldapi), value.has(")"), value.has("(") { report(CodeDetector.ldapFilter(lower)) }
         if sink.wants(.shellshock), value.has("(") { report(CodeDetector.shellshock(lower)) }
         if sink.wants(.java), value.has("$") { report(Log4ShellDetector.detect(lower)) }
-        if sink.wants(.smuggling), value.flags.contains(.lineBreak) || value.has("/|") || input.isName { report(InputSmuggling.detect(value, input: input)) }
+        if sink.wants(.smuggling), value.flags.contains(.lineBreak) || value.has("/|") || input.isName {
+            report(InputSmuggling.detect(value, input: input))
+        }
     }
 
     private func reportEncodingFlags(_ value: NormalizedValue, input: Input, sink: inout FindingSink) {
@@ -95,7 +102,9 @@ extension WAASEngine {
             sink.report(.utf8, location: location, text: input.bytes, start: 0, end: input.bytes.count)
         }
         if flags.contains(.percentU) { sink.report(.percentU, location: location, text: input.bytes, start: 0, end: input.bytes.count) }
-        if flags.contains(.encodedUnreserved) { sink.report(.doubleEncoding, location: location, text: input.bytes, start: 0, end: input.bytes.count) }
+        if flags.contains(.encodedUnreserved) {
+            sink.report(.doubleEncoding, location: location, text: input.bytes, start: 0, end: input.bytes.count)
+        }
         _ = text
     }
 
@@ -208,8 +217,12 @@ enum InputSmuggling {
                 index += 1
             }
             // A bare CR (not part of CRLF) never occurs in form text.
-            if byte == 0x0D && breaks == 1 && input.source == .query { return DetectorHit(.smugglingSplitting, breakStart, min(breakStart + 24, text.count)) }
-            if breaks >= 3, index < text.count, text[index] == UInt8(ascii: "<"), input.source != .form, input.source != .json, input.source != .multipart {
+            if byte == 0x0D && breaks == 1 && input.source == .query {
+                return DetectorHit(.smugglingSplitting, breakStart, min(breakStart + 24, text.count))
+            }
+            if breaks >= 3, index < text.count, text[index] == UInt8(ascii: "<"), input.source != .form, input.source != .json,
+                input.source != .multipart
+            {
                 return DetectorHit(.smugglingSplitting, breakStart, min(index + 16, text.count))
             }
             if text.hasLowercasePrefix("http/1.", at: index) || text.hasLowercasePrefix("http/2", at: index) {
@@ -217,7 +230,9 @@ enum InputSmuggling {
             }
             for name in headerNames where text.hasLowercasePrefix(name, at: index) {
                 var cursor = index + name.utf8CodeUnitCount
-                while cursor < text.count, ByteClass.isWord(text[cursor]) || text[cursor] == UInt8(ascii: "-") || text[cursor] == UInt8(ascii: ".") { cursor += 1 }
+                while cursor < text.count, ByteClass.isWord(text[cursor]) || text[cursor] == UInt8(ascii: "-") || text[cursor] == UInt8(ascii: ".") {
+                    cursor += 1
+                }
                 while cursor < text.count, ByteClass.isSpace(text[cursor]) { cursor += 1 }
                 if cursor < text.count, text[cursor] == UInt8(ascii: ":") {
                     return DetectorHit(.smugglingSplitting, breakStart, min(cursor + 16, text.count))

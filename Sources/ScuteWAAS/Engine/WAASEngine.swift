@@ -63,7 +63,8 @@ package struct WAASEngine: Sendable {
             }
             if WAASEngine.structuredHeaders.contains(name) { continue }
             collector.add(
-                Input(location: "header:" + header.name, source: .header, isName: false, bytes: Array(header.value.utf8), key: Array(name.utf8)))
+                Input(location: "header:" + header.name, source: .header, isName: false, bytes: Array(header.value.utf8), key: Array(name.utf8))
+            )
         }
     }
 
@@ -75,7 +76,13 @@ package struct WAASEngine: Sendable {
         if lowered.starts(with: "application/x-www-form-urlencoded".utf8) {
             _ = FormParser.parse(body[...], source: .form, prefix: "form", into: &collector)
         } else if lowered.starts(with: "multipart/".utf8), let boundary = MultipartParser.boundary(of: contentType) {
-            let issues = MultipartParser.parse(body, boundary: boundary, truncated: truncated, allowedCharsets: configuration.allowedCharsets, into: &collector)
+            let issues = MultipartParser.parse(
+                body,
+                boundary: boundary,
+                truncated: truncated,
+                allowedCharsets: configuration.allowedCharsets,
+                into: &collector
+            )
             if !issues.isEmpty {
                 sink.report(.multipart, location: "body", excerpt: MultipartIssueText.describe(issues))
                 if issues.contains(.noParts) { collector.add(rawBody(body)) }

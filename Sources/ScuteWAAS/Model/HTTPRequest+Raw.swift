@@ -22,7 +22,9 @@ extension HTTPRequest {
             var value = line[(colon + 1)...]
             while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
             while let last = value.last, last == 0x20 || last == 0x09 { value = value.dropLast() }
-            headers.append(HTTPHeader(name: String(decoding: line[line.startIndex..<colon], as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
+            headers.append(
+                HTTPHeader(name: String(decoding: line[line.startIndex..<colon], as: UTF8.self), value: String(decoding: value, as: UTF8.self))
+            )
         }
         let rest = index < bytes.count ? Array(bytes[index...]) : []
         var request = HTTPRequest(

@@ -86,7 +86,9 @@ enum MultipartParser {
                 collector.add(Input(location: location, source: .multipart, isName: true, bytes: name, key: name.asciiLowercased()))
             }
             if let filename {
-                if withoutEntities(filename).contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) {
+                if withoutEntities(filename).contains(where: {
+                    $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"")
+                }) {
                     issues.insert(.suspiciousFilename)
                 }
                 collector.add(Input(location: location + "#filename", source: .filename, isName: false, bytes: filename, key: name.asciiLowercased()))

@@ -56,7 +56,9 @@ enum XMLWalker {
                     if bytes[end] == UInt8(ascii: ">") && depth <= 0 { break }
                     end += 1
                 }
-                collector.add(Input(location: "xml:!DOCTYPE", source: .xml, isName: false, bytes: Array(bytes[index..<min(end + 1, bytes.count)]), key: []))
+                collector.add(
+                    Input(location: "xml:!DOCTYPE", source: .xml, isName: false, bytes: Array(bytes[index..<min(end + 1, bytes.count)]), key: [])
+                )
                 index = end + 1
                 continue
             }
@@ -91,7 +93,8 @@ enum XMLWalker {
                     continue
                 }
                 let attrStart = cursor
-                while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "="), !ByteClass.isSpace(bytes[cursor]), bytes[cursor] != UInt8(ascii: ">") {
+                while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "="), !ByteClass.isSpace(bytes[cursor]), bytes[cursor] != UInt8(ascii: ">")
+                {
                     cursor += 1
                 }
                 let attrName = Array(bytes[attrStart..<cursor])

@@ -37,14 +37,20 @@ func loadCorpus(_ path: String) -> [Row] {
             }
             let body = Array(((object["body"] as? String) ?? "").utf8)
             if (object["autocomplete"] as? Bool) ?? false {
-                if !headers.contains(where: { $0.name.lowercased() == "connection" }) { headers.append(HTTPHeader(name: "Connection", value: "close")) }
+                if !headers.contains(where: { $0.name.lowercased() == "connection" }) {
+                    headers.append(HTTPHeader(name: "Connection", value: "close"))
+                }
                 if !body.isEmpty && !headers.contains(where: { $0.name.lowercased() == "content-length" }) {
                     headers.append(HTTPHeader(name: "Content-Length", value: "\(body.count)"))
                 }
             }
             request = HTTPRequest(
-                method: object["method"] as? String ?? "GET", target: object["uri"] as? String ?? "/",
-                version: object["version"] as? String ?? "HTTP/1.1", headers: headers, body: body)
+                method: object["method"] as? String ?? "GET",
+                target: object["uri"] as? String ?? "/",
+                version: object["version"] as? String ?? "HTTP/1.1",
+                headers: headers,
+                body: body
+            )
             request.bodyIsChunked = request.headerValues("Transfer-Encoding").contains { $0.lowercased().contains("chunked") }
         }
         rows.append(Row(id: id, category: category, expectBlock: expectBlock, request: request, line: number))
@@ -79,7 +85,9 @@ let crs = loadCorpus(crsPath)
 if let show = option("--show") {
     for row in crs + loadCorpus(benignPath) where row.id == show {
         print("\(row.id) \(row.request.method) \(row.request.target)")
-        for finding in engine.inspect(row.request) { print("  \(finding.ruleID) \(finding.category.rawValue) @\(finding.location) [\(finding.excerpt)]") }
+        for finding in engine.inspect(row.request) {
+            print("  \(finding.ruleID) \(finding.category.rawValue) @\(finding.location) [\(finding.excerpt)]")
+        }
     }
     exit(0)
 }
@@ -106,7 +114,9 @@ for row in crs {
         }
         attack[row.category] = entry
         if printMisses && !flagged && !holdout && (onlyCategory == nil || onlyCategory == row.category) {
-            print("MISS \(row.id) \(row.request.method) \(row.request.target.prefix(160)) | \(String(decoding: row.request.body.prefix(200), as: UTF8.self).replacingOccurrences(of: "\n", with: "\\n"))")
+            print(
+                "MISS \(row.id) \(row.request.method) \(row.request.target.prefix(160)) | \(String(decoding: row.request.body.prefix(200), as: UTF8.self).replacingOccurrences(of: "\n", with: "\\n"))"
+            )
         }
     } else {
         var tally = passTally[row.category] ?? Tally()
@@ -156,33 +166,47 @@ if !benign.isEmpty {
 // Timing.
 if arguments.contains("--bench") {
     let get = HTTPRequest(
-        method: "GET", target: "/api/v1/products?category=shoes&size=42&sort=price_asc&page=2",
+        method: "GET",
+        target: "/api/v1/products?category=shoes&size=42&sort=price_asc&page=2",
         headers: [
             HTTPHeader(name: "Host", value: "shop.example.com"),
-            HTTPHeader(name: "User-Agent", value: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"),
+            HTTPHeader(
+                name: "User-Agent",
+                value: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+            ),
             HTTPHeader(name: "Accept", value: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
             HTTPHeader(name: "Accept-Language", value: "en-US,en;q=0.9"),
             HTTPHeader(name: "Accept-Encoding", value: "gzip, deflate, br"),
             HTTPHeader(name: "Cookie", value: "session=8f14e45fceea167a5a36dedd4bea2543; theme=dark"),
             HTTPHeader(name: "Referer", value: "https://shop.example.com/"),
-        ])
+        ]
+    )
     var formText = "name=Jane+Doe&email=jane.doe%40example.com&subject=Order+question&message="
     let sentence = "Hello%2C+I+ordered+the+blue+running+shoes+last+week+and+would+like+to+know+when+they+ship.+Thanks%21+"
     while formText.utf8.count < 1000 { formText += sentence }
     let form = HTTPRequest(
-        method: "POST", target: "/contact",
+        method: "POST",
+        target: "/contact",
         headers: get.headers + [
             HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded"),
             HTTPHeader(name: "Content-Length", value: "\(formText.utf8.count)"),
         ],
-        body: Array(formText.utf8))
+        body: Array(formText.utf8)
+    )
     let minimal = HTTPRequest(method: "GET", target: "/", headers: [HTTPHeader(name: "Host", value: "shop.example.com")])
     var cases = [("minimal GET /", minimal), ("GET with query string", get), ("1 KB form POST", form)]
     if arguments.contains("--parts") {
         for header in get.headers {
-            cases.append(("GET / + \(header.name)", HTTPRequest(method: "GET", target: "/", headers: [HTTPHeader(name: "Host", value: "shop.example.com"), header])))
+            cases.append(
+                (
+                    "GET / + \(header.name)",
+                    HTTPRequest(method: "GET", target: "/", headers: [HTTPHeader(name: "Host", value: "shop.example.com"), header])
+                )
+            )
         }
-        cases.append(("GET query only", HTTPRequest(method: "GET", target: get.target, headers: [HTTPHeader(name: "Host", value: "shop.example.com")])))
+        cases.append(
+            ("GET query only", HTTPRequest(method: "GET", target: get.target, headers: [HTTPHeader(name: "Host", value: "shop.example.com")]))
+        )
     }
     for (name, request) in cases {
         var sink = 0

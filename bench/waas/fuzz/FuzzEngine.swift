@@ -16,12 +16,15 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let selector = bytes.first.map { Int($0) % fuzzContentTypes.count } ?? 0
     let target = "/f?" + String(decoding: bytes.prefix(256), as: UTF8.self)
     let request = HTTPRequest(
-        method: "POST", target: target,
+        method: "POST",
+        target: target,
         headers: [
             HTTPHeader(name: "Host", value: "fuzz.example"), HTTPHeader(name: "Content-Type", value: fuzzContentTypes[selector]),
             HTTPHeader(name: "Cookie", value: String(decoding: bytes.prefix(128), as: UTF8.self)),
         ],
-        body: bytes, bodyIsChunked: bytes.count % 3 == 0)
+        body: bytes,
+        bodyIsChunked: bytes.count % 3 == 0
+    )
     _ = fuzzEngine.inspect(request)
     return 0
 }

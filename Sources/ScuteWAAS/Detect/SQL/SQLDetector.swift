@@ -26,7 +26,9 @@ enum SQLDetector {
         if text.contains(UInt8(ascii: "\\")) {
             var unescaped: [UInt8] = []
             for (index, byte) in text.enumerated() {
-                if byte == UInt8(ascii: "\\"), index + 1 < text.count, text[index + 1] == UInt8(ascii: "'") || text[index + 1] == UInt8(ascii: "\"") { continue }
+                if byte == UInt8(ascii: "\\"), index + 1 < text.count, text[index + 1] == UInt8(ascii: "'") || text[index + 1] == UInt8(ascii: "\"") {
+                    continue
+                }
                 unescaped.append(byte)
             }
             if unescaped.count != text.count {
@@ -137,7 +139,9 @@ enum SQLDetector {
             switch token.kind {
             case .union:
                 var next = index + 1
-                if next < tokens.count, tokens[next].kind == .keyword, tokens[next].word.elementsEqual("all".utf8) || tokens[next].word.elementsEqual("distinct".utf8) {
+                if next < tokens.count, tokens[next].kind == .keyword,
+                    tokens[next].word.elementsEqual("all".utf8) || tokens[next].word.elementsEqual("distinct".utf8)
+                {
                     next += 1
                 }
                 if next < tokens.count, tokens[next].kind == .leftParen { next += 1 }
@@ -163,7 +167,8 @@ enum SQLDetector {
                     return Hit(rule: .sqliStatement, start: token.start, end: tokens[min(index + 2, tokens.count - 1)].end)
                 }
             case .function:
-                let probe = index + 2 == tokens.count && tokens[index + 1].kind == .leftParen
+                let probe =
+                    index + 2 == tokens.count && tokens[index + 1].kind == .leftParen
                     && (token.role.contains(.sqlOnlyFunction) || token.role.contains(.commonFunction)) && !token.role.contains(.member)
                 if probe || (isSQLCall(tokens, at: index) && (token.role.contains(.sqlOnlyFunction) || index > 0 || tokens.count > 3)) {
                     return Hit(rule: .sqliFunction, start: token.start, end: tokens[min(index + 2, tokens.count - 1)].end)

@@ -223,7 +223,9 @@ struct SQLTokenizer {
         let start = index
         while index < text.count && ByteClass.oneOf(text[index], "=<>!|&^~+-*/%?:@") && index - start < 3 {
             // `=&&(`: a logical operator starts its own token.
-            if index > start, text[index] == UInt8(ascii: "&") || text[index] == UInt8(ascii: "|"), index + 1 < text.count, text[index + 1] == text[index] {
+            if index > start, text[index] == UInt8(ascii: "&") || text[index] == UInt8(ascii: "|"), index + 1 < text.count,
+                text[index + 1] == text[index]
+            {
                 break
             }
             index += 1

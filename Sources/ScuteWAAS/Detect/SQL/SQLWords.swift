@@ -27,7 +27,8 @@ enum SQLWords {
         add(
             "select insert update delete drop create alter truncate exec execute declare waitfor shutdown grant revoke merge "
                 + "replace handler rename prepare deallocate print set",
-            .statement)
+            .statement
+        )
         add("union intersect except minus", .union)
         add("and or xor not", .logic)
         add("like rlike regexp ilike glob sounds between is in match similar collate escape notnull isnull div mod", .op, .comparison)
@@ -39,12 +40,15 @@ enum SQLWords {
             "from where by as on join inner outer cross natural case when then else end asc desc all distinct top values "
                 + "table database schema view index trigger exists delay time with returning fetch next rows only for "
                 + "using load data infile column user login temporary if elseif",
-            .keyword)
+            .keyword
+        )
         add("table database schema view index trigger column procedure function user login temporary", .keyword, .objectType)
         add(
             "int integer bigint smallint text json jsonb varchar char nchar numeric decimal bool boolean date timestamp regclass "
                 + "oid bytea float real uuid double",
-            .keyword, .typeName)
+            .keyword,
+            .typeName
+        )
         add(
             "sleep benchmark pg_sleep load_file extractvalue updatexml xp_cmdshell sys_eval sys_exec group_concat concat_ws "
                 + "make_set elt unhex hex char chr ascii ord substring substr mid instr locate version database schema "
@@ -56,12 +60,16 @@ enum SQLWords {
                 + "aes_decrypt aes_encrypt encode decode compress uncompress benchmark geometrycollection polygon multipoint "
                 + "linestring exp uuid_short user database_to_xml query_to_xml table_to_xml overlay string_to_array db_name "
                 + "find_in_set json_valid schema_name object_id col_name host_name is_srvrolemember openrowset",
-            .function, .sqlOnlyFunction)
+            .function,
+            .sqlOnlyFunction
+        )
         add(
             "count sum avg min max floor ceil ceiling round abs pow power sqrt log ln sin cos tan rand random lower upper "
                 + "trim ltrim rtrim left right length len reverse repeat space now date year month day hour minute second "
                 + "pi sign mod div replace format position least greatest insert field",
-            .function, .commonFunction)
+            .function,
+            .commonFunction
+        )
         return table
     }()
 }

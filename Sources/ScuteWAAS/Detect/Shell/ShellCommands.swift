@@ -18,7 +18,10 @@ enum ShellCommands {
         func add(_ tier: Tier, _ words: String) {
             for word in words.split(separator: " ") { pairs.append((String(word), tier)) }
         }
-        add(.prefix, "sudo doas nohup time timeout nice ionice env strace ltrace xargs busybox command builtin exec stdbuf unbuffer chroot setsid watch")
+        add(
+            .prefix,
+            "sudo doas nohup time timeout nice ionice env strace ltrace xargs busybox command builtin exec stdbuf unbuffer chroot setsid watch"
+        )
         add(
             .unambiguous,
             "whoami ifconfig ipconfig nslookup uname netstat crontab systemctl useradd usermod userdel groupadd passwd chpasswd "

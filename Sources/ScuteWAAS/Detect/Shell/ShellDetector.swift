@@ -196,7 +196,8 @@ enum ShellDetector {
         case .tool:
             hit = strength >= 1 || evidence || qualified || evasion
         case .word:
-            hit = strength >= 2 || ((strength == 1 || qualified || evasion) && (evidence || atEnd)) || (strength == 0 && qualified)
+            hit =
+                strength >= 2 || ((strength == 1 || qualified || evasion) && (evidence || atEnd)) || (strength == 0 && qualified)
                 || (strength == 0 && evidence && strongEvidence(text, after: end))
         }
         guard hit else { return (end, nil) }
@@ -211,7 +212,9 @@ enum ShellDetector {
         let nameStart = cursor
         while cursor < text.count, !ByteClass.isSpace(text[cursor]), text[cursor] != UInt8(ascii: "=") { cursor += 1 }
         guard cursor > nameStart else { return nil }
-        if cursor < text.count, text[cursor] == UInt8(ascii: "=") { return Hit(rule: .cmdiCommand, start: max(end - 5, 0), end: min(cursor + 12, text.count), text: text) }
+        if cursor < text.count, text[cursor] == UInt8(ascii: "=") {
+            return Hit(rule: .cmdiCommand, start: max(end - 5, 0), end: min(cursor + 12, text.count), text: text)
+        }
         // `alias -p`, `alias + g + a=b`: options before the definition.
         if text[nameStart] == UInt8(ascii: "-") || text[nameStart] == UInt8(ascii: "+") {
             return Hit(rule: .cmdiCommand, start: max(end - 5, 0), end: min(cursor + 12, text.count), text: text)
@@ -273,7 +276,9 @@ enum ShellDetector {
             let next = index + 1 < text.count ? text[index + 1] : 0
             switch byte {
             case UInt8(ascii: "$") where next == UInt8(ascii: "["):
-                if let close = text[index...].prefix(40).firstIndex(of: UInt8(ascii: "]")), close > index + 2 { return hit(.cmdiSubstitution, index, close - index + 1) }
+                if let close = text[index...].prefix(40).firstIndex(of: UInt8(ascii: "]")), close > index + 2 {
+                    return hit(.cmdiSubstitution, index, close - index + 1)
+                }
             case UInt8(ascii: "$") where next == UInt8(ascii: "{"):
                 var end = index + 2
                 while end < text.count && ByteClass.isWord(text[end]) { end += 1 }
@@ -353,8 +358,9 @@ enum ShellDetector {
         var index = 0
         while let slash = text[index...].firstIndex(of: UInt8(ascii: "/")) {
             index = slash + 1
-            if slash > 0, ByteClass.isWord(text[slash - 1]) || text[slash - 1] == UInt8(ascii: "/") || text[slash - 1] == UInt8(ascii: ":")
-                || text[slash - 1] == UInt8(ascii: "?") || text[slash - 1] == UInt8(ascii: ".")
+            if slash > 0,
+                ByteClass.isWord(text[slash - 1]) || text[slash - 1] == UInt8(ascii: "/") || text[slash - 1] == UInt8(ascii: ":")
+                    || text[slash - 1] == UInt8(ascii: "?") || text[slash - 1] == UInt8(ascii: ".")
             {
                 continue
             }
@@ -417,10 +423,12 @@ enum ShellDetector {
             if text.hasLowercasePrefix("not", at: cursor) { cursor += 3 }
             while cursor < text.count && ByteClass.isSpace(text[cursor]) { cursor += 1 }
             guard cursor < text.count else { continue }
-            let keywordForm = text.hasLowercasePrefix("exist ", at: cursor) || text.hasLowercasePrefix("defined ", at: cursor)
+            let keywordForm =
+                text.hasLowercasePrefix("exist ", at: cursor) || text.hasLowercasePrefix("defined ", at: cursor)
                 || text.hasLowercasePrefix("errorlevel ", at: cursor)
             let window = Array(text[cursor..<min(cursor + 60, text.count)])
-            let comparison = window.firstIndex(ofLowercase: "==") != nil || window.firstIndex(ofLowercase: " equ ") != nil
+            let comparison =
+                window.firstIndex(ofLowercase: "==") != nil || window.firstIndex(ofLowercase: " equ ") != nil
                 || window.firstIndex(ofLowercase: " neq ") != nil || window.firstIndex(ofLowercase: " lss ") != nil
                 || window.firstIndex(ofLowercase: " leq ") != nil || window.firstIndex(ofLowercase: " gtr ") != nil
                 || window.firstIndex(ofLowercase: " geq ") != nil
@@ -447,7 +455,8 @@ enum ShellDetector {
             var lineEnd = line
             while lineEnd < text.count && text[lineEnd] != 0x0A && text[lineEnd] != 0x0D { lineEnd += 1 }
             let content = Array(text[line..<lineEnd])
-            let smtp = content.hasLowercasePrefix("mail from:", at: 0) || content.hasLowercasePrefix("rcpt to:", at: 0)
+            let smtp =
+                content.hasLowercasePrefix("mail from:", at: 0) || content.hasLowercasePrefix("rcpt to:", at: 0)
                 || content.hasLowercasePrefix("vrfy ", at: 0) || content.hasLowercasePrefix("expn ", at: 0)
                 || content.hasLowercasePrefix("helo ", at: 0) || content.hasLowercasePrefix("ehlo ", at: 0)
                 || content.hasLowercasePrefix("apop ", at: 0) || content.hasLowercasePrefix("retr ", at: 0)
