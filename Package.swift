@@ -177,9 +177,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // WAAS detection engine: normalisation, request parsers, SQL/HTML/shell tokenizers; pure, no I/O.
+        .target(name: "ScuteWAAS", swiftSettings: swiftSettings),
         // The small defender executable that the bundle ships as /scute/defender.
         .executableTarget(name: "scute-defender", dependencies: ["ScuteDefender", "ScuteDefenderUplink"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteCoreTests", dependencies: ["ScuteCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "ScuteWAASTests", dependencies: ["ScuteWAAS"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteBundleTests", dependencies: ["ScuteBundle", "ScuteSidecar"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteStoreTests", dependencies: ["ScuteStore", "ScuteCore"], swiftSettings: swiftSettings),
         .testTarget(
