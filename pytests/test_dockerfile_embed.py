@@ -122,6 +122,8 @@ ENTRYPOINT ["/server"]
 CMD ["--listen", ":8080"]
 """,
         runs=["/server", "--listen", ":8080"],
+        # A non-root USER: the defender runs as root and starts the app as that user.
+        defender=["/scute/defender", "rasp", "--user", "65532:65532", "--"],
     ),
     dict(
         id="node-base-entrypoint-option",

@@ -24,6 +24,8 @@ struct DockerfileEmbedCase: Sendable, CustomTestStringConvertible {
     var runs: [String]
     /// The CMD the embed must restate, if any.
     var redeclaredCmd: [String]? = nil
+    /// The image's non-root USER, which the defender (as root) starts the app as.
+    var appUser: String? = nil
     var testDescription: String { name }
 }
 
@@ -44,7 +46,8 @@ let dockerfileEmbedCases: [DockerfileEmbedCase] = [
             USER 65532:65532
             ENTRYPOINT ["/server"]
             """,
-        runs: ["/server"]
+        runs: ["/server"],
+        appUser: "65532:65532"
     ),
     DockerfileEmbedCase(
         name: "Node on an image whose entrypoint comes from --entrypoint",
@@ -228,7 +231,7 @@ struct DockerfileEmbedTests {
         #expect(result.originalCommand == c.runs)
         #expect(result.cmd == c.redeclaredCmd)
         let defender = c.options.dataFolder + "/defender"
-        let expected = [defender, "rasp", "--"] + c.runs
+        let expected = [defender, "rasp"] + (c.appUser.map { ["--user", $0] } ?? []) + ["--"] + c.runs
         #expect(try dockerfileCommand(result.dockerfile) == expected)
         // What the embed reports is what the generated Dockerfile runs, kept CMD included.
         #expect(result.command == expected)

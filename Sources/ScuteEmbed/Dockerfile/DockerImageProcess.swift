@@ -20,10 +20,10 @@ public struct DockerImageProcess: Sendable, Equatable {
     public var cmd: [String]?
     public var shell: [String]?
     public var onBuild: [String]
-    /// Config.User ("" or absent: root).
+    /// Config.User ("", the default, is root).
     public var user: String?
 
-    public init(entrypoint: [String]? = nil, cmd: [String]? = nil, shell: [String]? = nil, onBuild: [String] = [], user: String? = nil) {
+    public init(entrypoint: [String]? = nil, cmd: [String]? = nil, shell: [String]? = nil, onBuild: [String] = [], user: String? = "") {
         self.entrypoint = entrypoint
         self.cmd = cmd
         self.shell = shell
