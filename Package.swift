@@ -166,7 +166,7 @@ let package = Package(
             name: "scute",
             dependencies: [
                 "ScuteCore", "ScuteEmbed", "ScuteDefender", "ScuteDefenderUplink", "ScuteBundle", "ScuteSidecar", "ScuteConsole", "ScuteUplink",
-                "ScuteRelay", "ScuteConsoleAPI",
+                "ScuteRelay", "ScuteConsoleAPI", "ScuteScan", "ScuteScanSQLite", "ScuteVulns", "ScuteVulnsZip",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
