@@ -167,6 +167,7 @@ let package = Package(
             dependencies: [
                 "ScuteCore", "ScuteEmbed", "ScuteDefender", "ScuteDefenderUplink", "ScuteBundle", "ScuteSidecar", "ScuteConsole", "ScuteUplink",
                 "ScuteRelay", "ScuteConsoleAPI", "ScuteScan", "ScuteScanSQLite", "ScuteVulns", "ScuteVulnsZip",
+                "ScuteWAASProxy", "ScuteTask",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
@@ -179,10 +180,48 @@ let package = Package(
         ),
         // WAAS detection engine: normalisation, request parsers, SQL/HTML/shell tokenizers; pure, no I/O.
         .target(name: "ScuteWAAS", swiftSettings: swiftSettings),
+        // `scute waas`: the NIO reverse proxy over the WAAS engine (effects, bans, events, block page).
+        .target(
+            name: "ScuteWAASProxy",
+            dependencies: [
+                "ScuteWAAS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Resources/block.html")],
+            swiftSettings: swiftSettings
+        ),
+        // `scute task run`'s namespace plumbing: network namespace, overlay root, pivot_root, clone3, pidfds.
+        .target(name: "CScuteTask", cSettings: [.define("_GNU_SOURCE")]),
+        // `scute task run`: a task definition run locally as Fargate would, with the task metadata endpoint.
+        .target(
+            name: "ScuteTask",
+            dependencies: [
+                "ScuteCore", "CScuteTask",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The small defender executable that the bundle ships as /scute/defender.
         .executableTarget(name: "scute-defender", dependencies: ["ScuteDefender", "ScuteDefenderUplink"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteCoreTests", dependencies: ["ScuteCore"], swiftSettings: swiftSettings),
+        // Runs real tasks as root (busybox roots made by the tests); skipped otherwise.
+        .testTarget(name: "ScuteTaskTests", dependencies: ["ScuteTask", "ScuteCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteWAASTests", dependencies: ["ScuteWAAS"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ScuteWAASProxyTests",
+            dependencies: [
+                "ScuteWAASProxy", "ScuteWAAS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ScuteBundleTests", dependencies: ["ScuteBundle", "ScuteSidecar"], swiftSettings: swiftSettings),
         .testTarget(name: "ScuteStoreTests", dependencies: ["ScuteStore", "ScuteCore"], swiftSettings: swiftSettings),
         .testTarget(

@@ -137,8 +137,13 @@ def test_the_embed_service_output_registers_with_the_ecs_api(insecure_console, m
     task = {"family": "payments", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "512",
             "memory": "1024", "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "essential": True,
                                                          "entryPoint": ["/docker-entrypoint.sh"], "command": ["nginx"]}]}
+    # Without a secret to hand the bundle over, the console puts it into plain environment only when asked.
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        insecure_console.request("POST", "/api/v1/defenders/fargate.json?consoleaddr=wss://console.example:8084", task, token)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["error"]["field"] == "installBundleSecret"
     status, protected = insecure_console.request(
-        "POST", "/api/v1/defenders/fargate.json?consoleaddr=wss://console.example:8084", task, token)
+        "POST", "/api/v1/defenders/fargate.json?consoleaddr=wss://console.example:8084&plainEnvironment=true", task, token)
     assert status == 200
     assert any(c["name"] == "ScuteDefender" for c in protected["containerDefinitions"])
     ecs = boto3.client("ecs", endpoint_url=moto_endpoint, region_name="eu-west-1",
@@ -146,6 +151,17 @@ def test_the_embed_service_output_registers_with_the_ecs_api(insecure_console, m
     registered = ecs.register_task_definition(**protected)["taskDefinition"]
     assert registered["family"] == "payments"
     assert len(registered["containerDefinitions"]) == 2
+    # The bundle as an ECS secret: the sidecar's `secrets` name the parameter, and ECS takes it.
+    arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/scute/install-bundle"
+    task["executionRoleArn"] = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+    status, with_secret = insecure_console.request(
+        "POST", f"/api/v1/defenders/fargate.json?consoleaddr=wss://console.example:8084&installBundleSecret={arn}", task, token)
+    assert status == 200
+    sidecar = next(c for c in with_secret["containerDefinitions"] if c["name"] == "ScuteDefender")
+    assert sidecar["secrets"] == [{"name": "SCUTE_INSTALL_BUNDLE", "valueFrom": arn}]
+    assert "SCUTE_INSTALL_BUNDLE" not in json.dumps(sidecar["environment"])
+    registered = ecs.register_task_definition(**with_secret)["taskDefinition"]
+    assert registered["containerDefinitions"][-1]["secrets"][0]["valueFrom"] == arn
 
 
 @pytest.mark.skipif(shutil.which("schemathesis") is None, reason="schemathesis is not installed")

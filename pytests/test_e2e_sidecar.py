@@ -66,7 +66,7 @@ def test_rule_created_through_the_api_blocks_a_process_through_the_sidecar(scute
         sock = os.path.join(volume, "channel.sock")
         wait_for(lambda: os.path.exists(os.path.join(volume, ".scute-ready")) and os.path.exists(sock), 30, "the sidecar")
         mode = os.stat(sock).st_mode
-        assert stat.S_ISSOCK(mode) and stat.S_IMODE(mode) == 0o666
+        assert stat.S_ISSOCK(mode) and stat.S_IMODE(mode) == 0o660  # never world-writable (issue 9)
 
         # The app container's environment: no install bundle, only the volume.
         app_env = {k: v for k, v in os.environ.items() if not k.startswith("SCUTE_")}

@@ -164,6 +164,28 @@ def test_option_errors(scute, tmp_path):
     assert {"name": "SCUTE_INSTALL_BUNDLE", "value": "YnVuZGxl"} in sidecar["environment"]
 
 
+def test_the_install_bundle_can_be_an_ecs_secret(scute, tmp_path, moto_endpoint):
+    """Issue 9, item 8: --install-bundle-secret hands the bundle over as an ECS secret, never in the file."""
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:scute/install-bundle-AbCdEf"
+    seed = str(EXAMPLES / "seed-fargate.json")
+    out = run(scute, [seed, "--console", "wss://console.example.com:8084", "--install-bundle-secret", arn])
+    assert out.returncode == 0, out.stderr
+    sidecar = json.loads(out.stdout)["containerDefinitions"][-1]
+    assert sidecar["secrets"] == [{"name": "SCUTE_INSTALL_BUNDLE", "valueFrom": arn}]
+    assert all(e["name"] != "SCUTE_INSTALL_BUNDLE" for e in sidecar["environment"])
+    path = tmp_path / "protected.json"
+    path.write_text(out.stdout)
+    registered = aws(moto_endpoint, "ecs", "register-task-definition", "--cli-input-json", f"file://{path}")
+    assert registered["taskDefinition"]["containerDefinitions"][-1]["secrets"][0]["valueFrom"] == arn
+    # A plain bundle is still possible, with a warning; both at once are not.
+    plain = run(scute, [seed, *CONSOLE])
+    assert plain.returncode == 0 and "plain environment" in plain.stderr
+    both = run(scute, [seed, *CONSOLE, "--install-bundle-secret", arn])
+    assert both.returncode == 1 and "not both" in both.stderr
+    bad = run(scute, [seed, "--install-bundle-secret", "arn:aws:s3:::bucket/key"])
+    assert bad.returncode == 1 and "ARN" in bad.stderr
+
+
 def test_fargate_warnings_go_to_stderr(scute, tmp_path):
     td = json.loads((EXAMPLES / "seed-fargate.json").read_text())
     td["networkMode"] = "bridge"

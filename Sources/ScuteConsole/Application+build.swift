@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdBcrypt
 import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
@@ -26,6 +25,9 @@ public func buildApplication(
     logger: Logger,
     announce: @escaping @Sendable (String) -> Void = { print($0) }
 ) async throws -> some ApplicationProtocol {
+    if let password = configuration.adminPassword, let problem = PasswordRules.problem(password) {
+        throw ConsoleError.configuration("SCUTE_ADMIN_PASSWORD: \(problem) (the rule the API applies to every password)")
+    }
     let folder = DataFolder(path: configuration.dataFolder)
     try folder.create()
     let certificates = try folder.certificates(subjectAlternativeNames: configuration.subjectAlternativeNames, logger: logger)
@@ -42,7 +44,10 @@ public func buildApplication(
         services.append(postgres)
         store = postgres
     } else {
+        try folder.secureDatabaseFiles()
         store = try SQLiteStore(path: folder.databasePath, logger: logger)
+        // The WAL and shared-memory files appear on opening; they hold the same data.
+        try folder.secureDatabaseFiles()
     }
 
     let core = ConsoleCore(
@@ -60,25 +65,40 @@ public func buildApplication(
         logger.warning("console.insecure_http", metadata: ["hint": "plain HTTP and WS: for local development only"])
     }
 
-    // The channel server: its own application, run as a service of the API application.
+    // The channel server: its own application, run as a service of the API application. A connection that
+    // sends nothing (no TLS handshake, no upgrade, no pong to the pings) is closed after the idle timeout.
     let channelRouter = ChannelServer(core: core).router()
     let wsConfiguration = WebSocketServerConfiguration(
         maxFrameSize: configuration.maxBodyBytes,
         autoPing: .enabled(timePeriod: .seconds(Int64(configuration.heartbeatSeconds)))
     )
-    let wsServer: HTTPServerBuilder = .http1WebSocketUpgrade(webSocketRouter: channelRouter, configuration: .init(ws: wsConfiguration))
+    let idle = TimeAmount.seconds(Int64(max(configuration.idleTimeoutSeconds, 3 * configuration.heartbeatSeconds)))
+    let channelResponder = channelRouter.buildResponder()
+    let wsServer = HTTPServerBuilder { responder in
+        let upgrade = HTTP1WebSocketUpgradeChannel(
+            responder: responder,
+            webSocketResponder: channelResponder,
+            configuration: .init(http1: .init(idleTimeout: idle), ws: wsConfiguration)
+        )
+        guard let tls else { return IdleConnectionChannel(base: upgrade, readTimeout: idle) }
+        return IdleConnectionChannel(base: try TLSChannel(upgrade, tlsConfiguration: tls), readTimeout: idle)
+    }
     let channelApp = Application(
         router: channelRouter,
-        server: try tls.map { try .tls(wsServer, tlsConfiguration: $0) } ?? wsServer,
+        server: wsServer,
         configuration: .init(address: .hostname(configuration.host, port: configuration.channelPort), serverName: "scute-channel"),
         onServerRunning: { channel in runtime.setChannelPort(channel.localAddress?.port) },
         logger: logger
     )
 
     let router = Router(context: ConsoleRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware(tls: tls != nil))
+    router.add(middleware: ClientAddressMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     try APIServer.register(on: router, core: core)
-    let apiServer: HTTPServerBuilder = .http1()
+    // Hummingbird's idle timeout: closes connections idle between requests, or stalled before a request
+    // (or a TLS handshake) completes, but never one whose response is still being written.
+    let apiServer: HTTPServerBuilder = .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))))
     var app = Application(
         router: router,
         server: try tls.map { try .tls(apiServer, tlsConfiguration: $0) } ?? apiServer,
@@ -92,7 +112,7 @@ public func buildApplication(
         logger: logger
     )
     app.addServices(services)
-    app.addServices(channelApp, PolicyWatcher(core: core), Housekeeping(core: core))
+    app.addServices(core.hasher, channelApp, PolicyWatcher(core: core), Housekeeping(core: core))
     app.beforeServerStarts {
         try await store.migrate()
         try await createFirstAdmin(core: core, announce: announce)
@@ -105,6 +125,8 @@ private func serverTLS(_ certificates: ConsoleCertificates) throws -> TLSConfigu
     let chain = try NIOSSLCertificate.fromPEMBytes(Array((certificates.serverCertificatePEM + "\n" + certificates.caCertificatePEM + "\n").utf8))
     let key = try NIOSSLPrivateKey(bytes: Array(certificates.serverKeyPEM.utf8), format: .pem)
     var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+    // TLS 1.0 and 1.1 are broken and deprecated (RFC 8996): refuse them on both ports.
+    tls.minimumTLSVersion = .tlsv12
     // A peer that vanishes without close_notify should not hold a connection (or a shutdown) for long.
     tls.shutdownTimeout = .seconds(1)
     return tls
@@ -115,7 +137,7 @@ private func createFirstAdmin(core: ConsoleCore, announce: @Sendable (String) ->
     guard try await core.store.users().isEmpty else { return }
     let generated = core.configuration.adminPassword == nil
     let password = core.configuration.adminPassword ?? Secrets.token(15)
-    let hash = Bcrypt.hash(password, cost: core.configuration.bcryptCost)
+    let hash = try await core.hasher.hash(password, cost: core.configuration.bcryptCost)
     let created = await createUnlessPresent(core.store, User(name: "admin", passwordHash: hash, role: .admin, createdAt: WallClock.milliseconds()))
     // Another replica may have made it first.
     guard try created.get() else { return }

@@ -34,7 +34,18 @@ public struct ConsoleConfiguration: Sendable {
     public var policyPollMilliseconds: Int
     /// Failed logins allowed per user name within `loginWindowSeconds` before further attempts get 429.
     public var loginAttempts: Int
+    /// Failed logins allowed per client address (whatever the user names) within `loginWindowSeconds`.
+    public var loginAttemptsPerAddress: Int
     public var loginWindowSeconds: Int64
+    /// Threads that check passwords (bcrypt), apart from those serving requests.
+    public var passwordThreads: Int
+    /// Password checks that may wait for those threads; more logins at once answer 503.
+    public var maxQueuedPasswordChecks: Int
+    /// A connection on either port that sends nothing for this long is closed, seconds (slow or stalled
+    /// clients, unfinished TLS handshakes). WebSocket pings keep a live defender channel from idling.
+    public var idleTimeoutSeconds: Int
+    /// A defender that has not said `hello` this long after its channel opened is disconnected, seconds.
+    public var helloTimeoutSeconds: Int
     /// How often the housekeeping (expiry, retention, stale defenders) runs, seconds.
     public var housekeepingSeconds: Int
     /// The defender bundle (`scute bundle` output) that `POST /defenders/app-embedded` puts beside the
@@ -59,7 +70,12 @@ public struct ConsoleConfiguration: Sendable {
         heartbeatSeconds: Int = 10,
         policyPollMilliseconds: Int = 1000,
         loginAttempts: Int = 5,
+        loginAttemptsPerAddress: Int = 30,
         loginWindowSeconds: Int64 = 60,
+        passwordThreads: Int = 1,
+        maxQueuedPasswordChecks: Int = 32,
+        idleTimeoutSeconds: Int = 60,
+        helloTimeoutSeconds: Int = 10,
         housekeepingSeconds: Int = 30,
         defenderBundlePath: String? = nil
     ) {
@@ -80,7 +96,12 @@ public struct ConsoleConfiguration: Sendable {
         self.heartbeatSeconds = heartbeatSeconds
         self.policyPollMilliseconds = policyPollMilliseconds
         self.loginAttempts = loginAttempts
+        self.loginAttemptsPerAddress = loginAttemptsPerAddress
         self.loginWindowSeconds = loginWindowSeconds
+        self.passwordThreads = passwordThreads
+        self.maxQueuedPasswordChecks = maxQueuedPasswordChecks
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.helloTimeoutSeconds = helloTimeoutSeconds
         self.housekeepingSeconds = housekeepingSeconds
         self.defenderBundlePath = defenderBundlePath
     }

@@ -13,6 +13,7 @@ final class ConsoleCore: Sendable {
     let hub: ChannelHub
     let metrics: ConsoleMetrics
     let throttle: LoginThrottle
+    let hasher: PasswordHasher
     let logger: Logger
     let runtime: ConsoleRuntime
 
@@ -31,7 +32,12 @@ final class ConsoleCore: Sendable {
         self.certificates = certificates
         self.metrics = metrics
         self.hub = ChannelHub(metrics: metrics)
-        self.throttle = LoginThrottle(limit: configuration.loginAttempts, window: configuration.loginWindowSeconds)
+        self.throttle = LoginThrottle(
+            limit: configuration.loginAttempts,
+            addressLimit: configuration.loginAttemptsPerAddress,
+            window: configuration.loginWindowSeconds
+        )
+        self.hasher = PasswordHasher(threads: configuration.passwordThreads, maxQueued: configuration.maxQueuedPasswordChecks)
         self.runtime = runtime
         self.logger = logger
     }
@@ -79,13 +85,15 @@ final class ConsoleCore: Sendable {
             guard let (id, secret) = APITokenFormat.split(token), let stored = try await store.apiToken(id: id) else { return nil }
             guard Secrets.constantTimeEqual(Secrets.sha256Hex(secret), stored.secretHash) else { return nil }
             if let expires = stored.expiresAt, expires <= now { return nil }
-            guard try await store.user(named: stored.userName) != nil else { return nil }
-            return Identity(name: stored.userName, role: stored.role, source: .apiToken)
+            // The token never does more than its user may now: a demoted user's tokens are demoted too.
+            guard let user = try await store.user(named: stored.userName) else { return nil }
+            return Identity(name: stored.userName, role: min(stored.role, user.role), source: .apiToken)
         }
         // A login token (JWT); a defender's token is no API credential.
         guard let claims = await signer.verify(token), claims.kind == .user else { return nil }
-        // The user must still exist; their current role applies.
-        guard let user = try await store.user(named: claims.subject) else { return nil }
+        // The user must still exist, and the session must be of their current generation (a password change
+        // or a demotion ends it); their current role applies.
+        guard let user = try await store.user(named: claims.subject), claims.generation == user.sessionGeneration else { return nil }
         return Identity(name: user.name, role: user.role, source: .session)
     }
 }

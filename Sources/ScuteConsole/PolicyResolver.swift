@@ -58,8 +58,8 @@ enum RuleValidator {
     static func validate(_ body: JSONValue, knownCollections: Set<String>) throws(APIError) -> String {
         guard var o = body.objectValue else { throw APIError.badRequest("body", "expected a rule object, found \(body.typeName)") }
         guard let nameValue = o["name"] else { throw APIError.badRequest("name", "missing") }
-        guard let name = nameValue.stringValue, !name.isEmpty, name.utf8.count <= 200 else {
-            throw APIError.badRequest("name", "expected a non-empty string of at most 200 bytes")
+        guard let name = nameValue.stringValue, Identifiers.isValid(name) else {
+            throw APIError.badRequest("name", Identifiers.rule)
         }
         if let c = o["collections"], c != .null {
             guard let list = c.arrayValue else { throw APIError.badRequest("collections", "expected an array, found \(c.typeName)") }

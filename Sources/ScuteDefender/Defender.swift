@@ -22,6 +22,12 @@ package struct DefenderOptions: Sendable, Equatable {
     package var user: String?
     /// DNS servers whose answers teach names to addresses (default: /etc/resolv.conf at start).
     package var trustedResolvers: [String] = []
+    /// The root the compliance monitor scans ("/"), or nil for no scan.
+    package var scanRoot: String? = "/"
+    /// Where the latest compliance report is written as JSON (besides the console), if anywhere.
+    package var complianceReport: String?
+    /// Seconds between rescans of the writable folders (default 60).
+    package var scanInterval: Int?
 
     package init() {}
 
@@ -38,6 +44,8 @@ package struct DefenderOptions: Sendable, Equatable {
         }
         if let v = environment["SCUTE_APP_USER"], !v.isEmpty { user = v }
         if let v = environment["SCUTE_DNS_RESOLVERS"] { trustedResolvers = v.split(separator: ",").map(String.init) }
+        if let v = environment["SCUTE_SCAN_ROOT"] { scanRoot = v.isEmpty || v == "off" ? nil : v }
+        if let v = environment["SCUTE_SCAN_INTERVAL"], let n = Int(v), n > 0 { scanInterval = n }
     }
 
     /// Parses the defender's own argv after the subcommand (`defend` or `rasp`): options, then `--`
@@ -81,6 +89,10 @@ package struct DefenderOptions: Sendable, Equatable {
                 o.keepCapabilities.append(name)
             case "--user": o.user = try v()
             case "--dns-resolver": o.trustedResolvers.append(try v())
+            case "--scan-root":
+                let root = try v()
+                o.scanRoot = root == "off" ? nil : root
+            case "--compliance-report": o.complianceReport = try v()
             case "--on-trace-failure":
                 let s = try v()
                 guard let m = TraceFailureMode(rawValue: s) else { throw .usage("--on-trace-failure: expected open or closed, got \(s)") }
@@ -132,14 +144,18 @@ package struct DefenderHooks: Sendable {
     package var auditsToStandardError = true
     /// Audits the link found before the app started (its state folder is writable by the app, ...).
     package var startupAudits: [AuditEvent] = []
+    /// Gets every compliance and inventory report the defender makes.
+    package var reports: (@Sendable (DefenderReport) -> Void)?
 
     package init(
         prepare: (@Sendable (LivePolicy) -> Void)? = nil,
         audits: (@Sendable ([AuditEvent]) -> Void)? = nil,
         auditsToStandardError: Bool = true,
-        startupAudits: [AuditEvent] = []
+        startupAudits: [AuditEvent] = [],
+        reports: (@Sendable (DefenderReport) -> Void)? = nil
     ) {
         self.startupAudits = startupAudits
+        self.reports = reports
         self.prepare = prepare
         self.audits = audits
         self.auditsToStandardError = auditsToStandardError
@@ -269,6 +285,17 @@ package enum Defender {
                 env.append("HOME=" + home)
             }
         }
+        let compliance = options.scanRoot.map { root in
+            var settings = ComplianceMonitor.Settings()
+            settings.root = root
+            if let seconds = options.scanInterval { settings.writableInterval = Int64(seconds) * 1_000_000_000 }
+            let reportPath = options.complianceReport
+            let forward = hooks.reports
+            return ComplianceMonitor(settings: settings, environment: env) { report in
+                forward?(report)
+                if report.kind == .compliance, let reportPath { writeReport(report.json, to: reportPath) }
+            }
+        }
         let supervisor = Supervisor(
             configuration: SupervisorConfiguration(
                 command: options.command,
@@ -280,13 +307,19 @@ package enum Defender {
             audit: sink,
             learned: learned,
             dns: forwarder,
-            policy: live
+            policy: live,
+            compliance: compliance
         )
         let result = ResultBox()
         let tracer = PosixThread {
             result.code = supervisor.run()
         }
         tracer.start()
+        if let compliance, !compliance.start() {
+            sink.record(
+                AuditEvent(time: Sys.now(), type: .defender, effect: .alert, attackType: .checkFailed, msg: "the compliance scan could not start: no thread")
+            )
+        }
         PosixThread {
             while true {
                 let sig = scute_sigwait(mask)
@@ -312,6 +345,16 @@ package enum Defender {
         }
         return result.code
     }
+}
+
+/// Replaces a report file atomically (a reader never sees half of one).
+private func writeReport(_ bytes: [UInt8], to path: String) {
+    let temporary = path + ".tmp"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+    guard fd >= 0 else { return }
+    Sys.writeAll(fd, bytes + [10])
+    close(fd)
+    _ = rename(temporary, path)
 }
 
 private final class ResultBox: @unchecked Sendable {

@@ -17,7 +17,10 @@ package final class LivePolicy: Sendable {
 
         init(rule: Rule?, version: Int64) {
             self.rule = rule
-            self.judgesProcesses = rule.map { $0.processes.effect != .disable || $0.processes.cryptoMiners != .disable } ?? false
+            self.judgesProcesses =
+                rule.map {
+                    $0.processes.effect != .disable || $0.processes.cryptoMiners != .disable || $0.processes.modifiedBinaries != .disable
+                } ?? false
             self.judgesNetwork = rule.map { $0.network.effect != .disable } ?? false
             self.judgesDNS = rule.map { $0.dns.effect != .disable } ?? false
             self.version = version

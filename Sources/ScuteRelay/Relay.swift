@@ -5,6 +5,10 @@ import ScuteCore
 import ScuteUplink
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -26,6 +30,9 @@ public struct RelayConfiguration: Sendable {
     public var taskARN: String
     /// How long a defender's console channel stays up after its last connection closed (and its spool is empty).
     public var linger: Duration
+    /// The group that may connect to the socket besides the sidecar's own user (SCUTE_RELAY_GROUP, a
+    /// numeric group ID): give it when the app containers run as a user other than the sidecar's.
+    public var socketGroup: UInt32?
 
     public init(
         volume: String,
@@ -35,7 +42,8 @@ public struct RelayConfiguration: Sendable {
         appID: String = "",
         taskFamily: String = "",
         taskARN: String = "",
-        linger: Duration = .seconds(10)
+        linger: Duration = .seconds(10),
+        socketGroup: UInt32? = nil
     ) {
         self.volume = volume
         self.bundle = bundle
@@ -45,6 +53,7 @@ public struct RelayConfiguration: Sendable {
         self.taskFamily = taskFamily
         self.taskARN = taskARN
         self.linger = linger
+        self.socketGroup = socketGroup
     }
 
     /// The relay the sidecar's environment asks for: nil without SCUTE_INSTALL_BUNDLE.
@@ -57,6 +66,11 @@ public struct RelayConfiguration: Sendable {
             throw .configuration("SCUTE_INSTALL_BUNDLE: \(error.message)")
         }
         func value(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
+        var group: UInt32?
+        if let text = value("SCUTE_RELAY_GROUP") {
+            guard let gid = UInt32(text) else { throw .configuration("SCUTE_RELAY_GROUP: expected a numeric group ID, found \(text)") }
+            group = gid
+        }
         return RelayConfiguration(
             volume: volume,
             bundle: bundle,
@@ -64,7 +78,8 @@ public struct RelayConfiguration: Sendable {
             relayFolder: value("SCUTE_RELAY_FOLDER"),
             appID: value("SCUTE_APP_ID") ?? "",
             taskFamily: value("SCUTE_TASK_FAMILY") ?? "",
-            taskARN: value("SCUTE_TASK_ARN") ?? ""
+            taskARN: value("SCUTE_TASK_ARN") ?? "",
+            socketGroup: group
         )
     }
 
@@ -115,6 +130,11 @@ public final class Relay: Sendable {
     /// The defenders with a console channel now.
     public var defenderIDs: [String] { defenders.withLock { Array($0.keys) } }
 
+    /// What the relay tells the console about a defender (its hello as the sidecar completed it).
+    public func hello(of defenderID: String) -> DefenderHello? {
+        defenders.withLock { $0[defenderID]?.uplink.configuration.hello }
+    }
+
     /// Listens and relays until the task is cancelled.
     public func run() async throws {
         try FileManager.default.createDirectory(atPath: configuration.volume, withIntermediateDirectories: true)
@@ -131,8 +151,12 @@ public final class Relay: Sendable {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        // App containers often run as another user: anyone who can reach the volume may connect.
-        chmod(path, 0o666)
+        // Never world-writable: only the sidecar's user and group (SCUTE_RELAY_GROUP, for app containers
+        // that run as another user) may connect and speak for a defender.
+        if let group = configuration.socketGroup, chown(path, uid_t.max, group) != 0 {
+            logger.warning("relay.socket.chown_failed", metadata: ["group": "\(group)", "errno": "\(errno)"])
+        }
+        guard chmod(path, 0o660) == 0 else { throw RelayError.configuration("cannot restrict the mode of \(path) (errno \(errno))") }
         logger.info("relay.listening", metadata: ["socket": "\(path)"])
         defer { unlink(path) }
         try await withThrowingDiscardingTaskGroup { group in
@@ -192,9 +216,13 @@ public final class Relay: Sendable {
     private func attach(hello payload: JSONObject, writer: @escaping RelayedDefender.Writer) throws -> (RelayedDefender, Int) {
         var hello = try DefenderHello(payload: payload)
         guard Self.isSafeID(hello.defenderID) else { throw RelayError.peer("hello.defenderID: letters, digits, '.', '_' and '-' only") }
-        if hello.appID.isEmpty { hello.appID = configuration.appID }
-        if hello.taskFamily.isEmpty { hello.taskFamily = configuration.taskFamily }
-        if hello.taskARN.isEmpty { hello.taskARN = configuration.taskARN }
+        // The sidecar, not the process on the other end of the socket, says which app and task this is: a
+        // process in an app container could otherwise claim another app's policy and file audits under it.
+        if !configuration.appID.isEmpty || hello.appID.isEmpty { hello.appID = configuration.appID }
+        if !configuration.taskFamily.isEmpty || hello.taskFamily.isEmpty { hello.taskFamily = configuration.taskFamily }
+        if !configuration.taskARN.isEmpty || hello.taskARN.isEmpty { hello.taskARN = configuration.taskARN }
+        // The relay's uplink speaks to the console, in the relay's protocol (it keeps the credential).
+        hello.protocolVersion = ChannelMessage.protocolVersion
         return try defenders.withLock { registry in
             if let existing = registry[hello.defenderID] {
                 return (existing, existing.attach(writer))

@@ -16,6 +16,7 @@ enum Schema {
             sqlite: auditIndexes,
             postgres: auditIndexes
         ),
+        Migration(version: 3, name: "sessions and enrollment", sqlite: enrollment(bigint: "INTEGER"), postgres: enrollment(bigint: "BIGINT")),
     ]
 
     private static func initial(bigint: String) -> [String] {
@@ -49,6 +50,18 @@ enum Schema {
                 attack_type TEXT NOT NULL, body TEXT NOT NULL)
             """,
             "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        ]
+    }
+
+    /// Login sessions end when a user's password changes or their role is lowered (`session_generation`);
+    /// a defender enrolled with an install bundle holds a credential of its own (`credential_hash`) and
+    /// remembers which bundle enrolled it (`enrollment_id`), whose further enrollments stop when it is revoked.
+    private static func enrollment(bigint: String) -> [String] {
+        [
+            "ALTER TABLE users ADD COLUMN session_generation \(bigint) NOT NULL DEFAULT 0",
+            "ALTER TABLE defenders ADD COLUMN credential_hash TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE defenders ADD COLUMN enrollment_id TEXT NOT NULL DEFAULT ''",
+            "CREATE TABLE blocked_enrollments (id TEXT PRIMARY KEY, defender_id TEXT NOT NULL, blocked_at \(bigint) NOT NULL)",
         ]
     }
 

@@ -49,6 +49,17 @@ public protocol ScuteStore: Sendable {
     /// Deletes defenders disconnected since before `disconnectedBefore` (revoked ones are kept).
     func expireDefenders(disconnectedBefore: Int64) async throws(StoreError) -> Int
 
+    // MARK: Enrollment
+    /// Enrolls a defender with a new credential, as connected now: creates its record, or takes over one that
+    /// holds no credential and is not revoked. False when the ID is enrolled or revoked already (in one step,
+    /// so two defenders claiming one new ID cannot both win).
+    func enrollDefender(_ defender: DefenderRecord, credentialHash: String, at time: Int64) async throws(StoreError) -> Bool
+    /// Stops an install bundle (its enrollment ID) from enrolling more defenders.
+    func blockEnrollment(id: String, defenderID: String, at time: Int64) async throws(StoreError)
+    func isEnrollmentBlocked(id: String) async throws(StoreError) -> Bool
+    /// Forgets every defender credential (those defenders must enroll again); returns how many there were.
+    func revokeDefenderCredentials() async throws(StoreError) -> Int
+
     // MARK: Audits
     /// Stores audits whose ids are new; returns how many were new. Durable when it returns.
     func insertAudits(_ audits: [StoredAudit]) async throws(StoreError) -> Int

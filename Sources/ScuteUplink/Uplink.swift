@@ -56,6 +56,10 @@ public struct UplinkConfiguration: Sendable {
     public var maxReconnectDelay: Duration
     /// How long to wait for an ack before reconnecting.
     public var ackTimeout: Duration
+    /// The largest `audits` message sent, bytes; a smaller limit the console announces in `welcome` wins.
+    public var maxMessageBytes: Int
+    /// The most events in one `audits` message; a smaller limit the console announces wins.
+    public var maxEventsPerMessage: Int
 
     public init(
         bundle: InstallBundle,
@@ -65,7 +69,9 @@ public struct UplinkConfiguration: Sendable {
         heartbeat: Duration = .seconds(10),
         reconnectDelay: Duration = .milliseconds(200),
         maxReconnectDelay: Duration = .seconds(30),
-        ackTimeout: Duration = .seconds(15)
+        ackTimeout: Duration = .seconds(15),
+        maxMessageBytes: Int = 1 << 20,
+        maxEventsPerMessage: Int = 10_000
     ) {
         self.bundle = bundle
         self.consoleAddress = consoleAddress ?? bundle.consoleAddress
@@ -75,6 +81,8 @@ public struct UplinkConfiguration: Sendable {
         self.reconnectDelay = reconnectDelay
         self.maxReconnectDelay = maxReconnectDelay
         self.ackTimeout = ackTimeout
+        self.maxMessageBytes = maxMessageBytes
+        self.maxEventsPerMessage = maxEventsPerMessage
     }
 
     /// The stable defender id kept in the data folder (created on first use).
@@ -102,6 +110,12 @@ public final class Uplink: Sendable {
         var connected = false
         var lastPolicy: UplinkPolicy?
         var fatal: String?
+        /// The message limits the console announced in this session's `welcome`.
+        var maxMessageBytes: Int?
+        var maxEventsPerMessage: Int?
+        var droppedEvents = 0
+        /// This defender's own credential, once the console enrolled it (kept in the data folder).
+        var credential: String?
     }
 
     public init(configuration: UplinkConfiguration, logger: Logger) throws {
@@ -114,8 +128,15 @@ public final class Uplink: Sendable {
         )
         self.spool = try AuditSpool(directory: configuration.dataFolder + "/spool")
         let cached = Self.loadCachedPolicy(dataFolder: configuration.dataFolder)
-        state.withLock { $0.lastPolicy = cached }
+        let credential = CredentialFile(dataFolder: configuration.dataFolder).load()
+        state.withLock {
+            $0.lastPolicy = cached
+            $0.credential = credential
+        }
     }
+
+    /// Whether the console enrolled this defender: it then presents its own credential, not the bundle's token.
+    public var isEnrolled: Bool { state.withLock { $0.credential != nil } }
 
     /// Whether a channel is up now.
     public var isConnected: Bool { state.withLock { $0.connected } }
@@ -123,6 +144,8 @@ public final class Uplink: Sendable {
     public var policy: UplinkPolicy? { state.withLock { $0.lastPolicy } }
     /// Why the console refused this defender for good (revoked), if it did.
     public var refusal: String? { state.withLock { $0.fatal } }
+    /// Audit events left out because one alone was larger than a message the console takes.
+    public var droppedEvents: Int { state.withLock { $0.droppedEvents } }
 
     /// Queues audits for the console; durable on disk when this returns.
     public func send(_ events: [AuditEvent]) throws { try spool.append(events.map(\.json)) }
@@ -142,7 +165,11 @@ public final class Uplink: Sendable {
             } catch {
                 logger.debug("uplink.session.ended", metadata: ["error": "\(error)"])
             }
-            state.withLock { $0.connected = false }
+            state.withLock {
+                $0.connected = false
+                $0.maxMessageBytes = nil
+                $0.maxEventsPerMessage = nil
+            }
             if ContinuousClock.now - started > .seconds(30) { delay = configuration.reconnectDelay }
             do {
                 try await Task.sleep(for: delay)
@@ -166,6 +193,7 @@ public final class Uplink: Sendable {
     private func tlsConfiguration() throws -> TLSConfiguration? {
         guard configuration.consoleAddress.hasPrefix("wss://") else { return nil }
         var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
         tls.shutdownTimeout = .milliseconds(500)
         if !configuration.bundle.caCertificatePEM.isEmpty {
             tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(configuration.bundle.caCertificatePEM.utf8)))
@@ -178,7 +206,9 @@ public final class Uplink: Sendable {
         wsConfiguration.maxFrameSize = 1 << 20
         // When the defender stops, do not wait long for the console's close frame.
         wsConfiguration.closeTimeout = .milliseconds(500)
-        wsConfiguration.additionalHeaders = [.authorization: "Bearer \(configuration.bundle.token)"]
+        // Enrolled: the defender's own credential. Not yet (or the console forgot it): the install bundle's token.
+        let secret = state.withLock { $0.credential } ?? configuration.bundle.token
+        wsConfiguration.additionalHeaders = [.authorization: "Bearer \(secret)"]
         let url = configuration.consoleAddress.hasSuffix("/channel") ? configuration.consoleAddress : configuration.consoleAddress + "/channel"
         var tls = try tlsConfiguration()
         if tls != nil, Self.hostIsIPAddress(configuration.consoleAddress) {
@@ -211,18 +241,34 @@ public final class Uplink: Sendable {
                     guard case .text(let text) = frame, case .success(let message) = ChannelMessage.parse(text) else { continue }
                     switch message.type {
                     case .welcome, .policy:
-                        self.state.withLock { $0.connected = true }
+                        let settings = message.payload["settings"]?.objectValue
+                        self.state.withLock {
+                            if let limit = settings?["maxMessageBytes"]?.intValue, limit > 0 { $0.maxMessageBytes = limit }
+                            if let limit = settings?["maxEventsPerBatch"]?.intValue, limit > 0 { $0.maxEventsPerMessage = limit }
+                            $0.connected = true
+                        }
+                        if let credential = message.payload["credential"]?.stringValue, message.type == .welcome {
+                            self.enrolled(with: credential)
+                        }
                         if let policy = UplinkPolicy(payload: message.payload) {
                             self.cache(policy)
                             await onPolicy(policy)
                         }
                     case .ack:
+                        if let reason = message.payload["refused"]?.stringValue {
+                            self.logger.warning("uplink.audits.refused", metadata: ["batch": "\(message.id)", "reason": "\(reason)"])
+                        }
                         ackContinuation.yield(message.id)
                     case .error:
                         if message.payload["fatal"] == .bool(true) {
                             let reason = message.payload["message"]?.stringValue ?? "refused"
                             self.state.withLock { $0.fatal = reason }
                             self.logger.warning("uplink.refused", metadata: ["reason": "\(reason)"])
+                            if message.payload["code"]?.stringValue == "credential" {
+                                // The console does not know this credential (the defender was deleted or its
+                                // credentials revoked): enroll again with the install bundle next time.
+                                self.forgetCredential()
+                            }
                         }
                     default:
                         break
@@ -237,36 +283,67 @@ public final class Uplink: Sendable {
                     try await Task.sleep(for: self.configuration.heartbeat)
                     n += 1
                     try await outbound.write(.text(ChannelMessage(type: .heartbeat, id: String(n)).text))
+                    // Wakes a sender waiting for an ack, so its ack timeout holds even when nothing arrives.
+                    ackContinuation.yield("")
                 }
             }
             group.addTask {
-                // Sender: the oldest spooled batch, one at a time, deleted only once acknowledged.
+                // Sender: the oldest spooled batch, once the console has welcomed this session, in messages
+                // within the console's limits, one at a time; the batch is deleted once every part is acknowledged.
                 var ackIterator = acks.makeAsyncIterator()
                 while true {
-                    guard let seq = self.spool.pending().first else {
+                    guard self.isConnected, let seq = self.spool.pending().first else {
                         try await Task.sleep(for: .milliseconds(50))
                         continue
                     }
-                    let events = self.spool.events(seq)
-                    if events.isEmpty {
-                        self.spool.remove(seq)
-                        continue
+                    let (maxBytes, maxEvents) = self.messageLimits()
+                    let batches = AuditBatches(self.spool.events(seq), maxBytes: maxBytes, maxEvents: maxEvents)
+                    if batches.dropped > 0 {
+                        self.state.withLock { $0.droppedEvents += batches.dropped }
+                        self.logger.warning("uplink.audits.too_large", metadata: ["dropped": "\(batches.dropped)", "batch": "\(seq)"])
                     }
-                    let id = String(seq)
-                    try await outbound.write(.text(ChannelMessage(type: .audits, id: id, payload: JSONObject(["events": .array(events)])).text))
-                    let deadline = ContinuousClock.now + self.configuration.ackTimeout
-                    var acknowledged = false
-                    while !acknowledged {
-                        guard ContinuousClock.now < deadline, let ack = await ackIterator.next() else {
-                            throw ChannelProtocolError("no ack for audit batch \(id)")
+                    for (index, events) in batches.parts.enumerated() {
+                        let id = batches.id(sequence: seq, part: index)
+                        let message = ChannelMessage(type: .audits, id: id, payload: JSONObject(["events": .array(events)]))
+                        try await outbound.write(.text(message.text))
+                        let deadline = ContinuousClock.now + self.configuration.ackTimeout
+                        var acknowledged = false
+                        while !acknowledged {
+                            guard ContinuousClock.now < deadline, let ack = await ackIterator.next() else {
+                                throw ChannelProtocolError("no ack for audit batch \(id)")
+                            }
+                            acknowledged = ack == id
                         }
-                        acknowledged = ack == id
                     }
                     self.spool.remove(seq)
                 }
             }
             _ = try await group.next()
             group.cancelAll()
+        }
+    }
+
+    private func enrolled(with credential: String) {
+        state.withLock { $0.credential = credential }
+        do {
+            try CredentialFile(dataFolder: configuration.dataFolder).save(credential)
+        } catch {
+            logger.warning("uplink.credential.save_failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func forgetCredential() {
+        state.withLock { $0.credential = nil }
+        CredentialFile(dataFolder: configuration.dataFolder).remove()
+    }
+
+    /// The message limits: the configured ones, or the console's when it announced smaller ones.
+    private func messageLimits() -> (bytes: Int, events: Int) {
+        state.withLock { s in
+            (
+                min(configuration.maxMessageBytes, s.maxMessageBytes ?? .max),
+                min(configuration.maxEventsPerMessage, s.maxEventsPerMessage ?? .max)
+            )
         }
     }
 

@@ -13,6 +13,14 @@ struct TaskEmbedOptions: ParsableArguments {
     @Option(name: .customLong("install-bundle-file"), help: "A file holding the install bundle.")
     var installBundleFile: String?
 
+    @Option(
+        name: .customLong("install-bundle-secret"),
+        help: """
+            The ARN of an SSM parameter or Secrets Manager secret holding the install bundle: the sidecar gets it as an ECS             secret (read with the task execution role) instead of plain environment.
+            """
+    )
+    var installBundleSecret: String?
+
     @Option(name: .customLong("sidecar-image"), help: "The sidecar image (default: \(EmbedConstants.defaultSidecarImage)).")
     var sidecarImage: String?
 
@@ -53,9 +61,19 @@ struct TaskEmbedOptions: ParsableArguments {
                 throw CLIError("--image-config \(name)=\(path): \(error.message)")
             }
         }
+        if bundle != nil, installBundleSecret != nil {
+            throw CLIError("give --install-bundle (plain environment) or --install-bundle-secret (an ECS secret), not both")
+        }
+        if bundle != nil {
+            FileIO.warn(
+                "the install bundle goes into the sidecar's plain environment, readable by anyone who can describe the task "
+                    + "definition: prefer --install-bundle-secret ARN (an SSM parameter or Secrets Manager secret)"
+            )
+        }
         return EmbedOptions(
             consoleAddress: consoleAddress,
             installBundle: bundle,
+            installBundleSecret: installBundleSecret,
             sidecarImage: sidecarImage,
             appID: appID,
             excluded: Set(exclude),

@@ -283,7 +283,7 @@ struct APITests {
             let t = try await client.login()
             let r = try await client.call(
                 .post,
-                "/api/v1/defenders/fargate.json?consoleaddr=wss://c.example:8084&appID=pay",
+                "/api/v1/defenders/fargate.json?consoleaddr=wss://c.example:8084&appID=pay&plainEnvironment=true",
                 token: t,
                 json: sampleTaskDefinition
             )

@@ -67,7 +67,8 @@ func events(_ range: Range<Int>, app: String = "payments-api") -> [AuditEvent] {
     range.map { i in
         AuditEvent(
             id: "audit-\(i)",
-            time: 1_700_000_000_000_000_000 + Int64(i),
+            // Recent: older audits are purged by the housekeeping (30 days) and refused on ingest (before 2000).
+            time: WallClock.nanoseconds() - 60_000_000_000 + Int64(i),
             appID: app,
             type: .process,
             effect: .prevent,

@@ -61,6 +61,10 @@ private final class Client: @unchecked Sendable {
 
     /// Runs a relay on a fresh volume whose console is unreachable, for the length of `body`.
     static func withRelay(prepare: (String) throws -> Void = { _ in }, _ body: @Sendable (String) async throws -> Void) async throws {
+        try await withRelay(prepare: prepare) { volume, _ in try await body(volume) }
+    }
+
+    static func withRelay(prepare: (String) throws -> Void = { _ in }, _ body: @Sendable (String, Relay) async throws -> Void) async throws {
         let volume = FileManager.default.temporaryDirectory.appendingPathComponent("scute-relay-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: volume) }
         try prepare(volume)
@@ -69,21 +73,22 @@ private final class Client: @unchecked Sendable {
         let configuration = RelayConfiguration(
             volume: volume,
             bundle: InstallBundle(consoleAddress: "ws://127.0.0.1:1", caCertificatePEM: "", token: "t"),
-            appID: "shop"
+            appID: "shop",
+            taskFamily: "shop-task"
         )
         let relay = Relay(configuration: configuration, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await relay.run() }
             let deadline = ContinuousClock.now + .seconds(10)
-            // Ready once the socket is there and opened to every user (the relay chmods it after bind).
+            // Ready once the socket is there and opened to its group (the relay chmods it after bind).
             func ready() -> Bool {
                 let attributes = try? FileManager.default.attributesOfItem(atPath: configuration.socketPath)
-                return (attributes?[.posixPermissions] as? Int) == 0o666
+                return (attributes?[.posixPermissions] as? Int) == 0o660
             }
             while !ready() && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
-            try await body(volume)
+            try await body(volume, relay)
             group.cancelAll()
         }
     }
@@ -100,7 +105,7 @@ private final class Client: @unchecked Sendable {
         try await Self.withRelay(prepare: Self.cachePolicy) { volume in
             let socket = volume + "/channel.sock"
             let attributes = try FileManager.default.attributesOfItem(atPath: socket)
-            #expect((attributes[.posixPermissions] as? Int) == 0o666)
+            #expect((attributes[.posixPermissions] as? Int) == 0o660)
             let client = try Client(socket)
             client.send(Self.hello("def-1"))
             let policy = try #require(try await client.receive())
@@ -132,6 +137,34 @@ private final class Client: @unchecked Sendable {
             }
             #expect(!FileManager.default.fileExists(atPath: volume + "/escape"))
             #expect(!FileManager.default.fileExists(atPath: volume + "/.relay/../escape"))
+        }
+    }
+
+    /// Issue 9, item 12: the socket is not world-writable, and the sidecar decides the app ID, not the process
+    /// on the other end of the socket.
+    @Test func theSocketIsPrivateAndTheSidecarSaysWhichAppThisIs() async throws {
+        try await Self.withRelay { volume, relay in
+            let mode = try FileManager.default.attributesOfItem(atPath: volume + "/channel.sock")[.posixPermissions] as? Int
+            #expect(mode.map { $0 & 0o007 } == 0, "the socket is open to other users: \(String(mode ?? 0, radix: 8))")
+            let client = try Client(volume + "/channel.sock")
+            var hello = Self.hello("def-9")
+            hello.payload["appID"] = "payments-admin"
+            hello.payload["taskFamily"] = "someone-elses-task"
+            client.send(hello)
+            client.send(.audits(sequence: 1, events: [["id": "e-1", "msg": "a"]]))
+            #expect(try await client.receive()?.type == .ack)
+            let relayed = try #require(relay.hello(of: "def-9"))
+            #expect(relayed.appID == "shop" && relayed.taskFamily == "shop-task")
+            #expect(relayed.container == "web")
+        }
+    }
+
+    @Test func aGroupForTheSocketIsANumber() throws {
+        let bundle = InstallBundle(consoleAddress: "ws://c:1", caCertificatePEM: "", token: "t").encoded
+        let given = try RelayConfiguration.fromEnvironment(["SCUTE_INSTALL_BUNDLE": bundle, "SCUTE_RELAY_GROUP": "1000"], volume: "/v")
+        #expect(given?.socketGroup == 1000)
+        #expect(throws: RelayError.self) {
+            _ = try RelayConfiguration.fromEnvironment(["SCUTE_INSTALL_BUNDLE": bundle, "SCUTE_RELAY_GROUP": "staff"], volume: "/v")
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import NIOSSL
 import ScuteCore
 import Testing
 
@@ -13,6 +15,43 @@ struct StoreContractTests {
             try await store.migrate()
             #expect(try await store.setting("k") == "v")
             #expect(try await store.policyVersion() == 0)
+        }
+    }
+
+    /// Issue 9, item 8: a defender ID is enrolled once, in one step; revocation blocks its bundle.
+    @Test(arguments: Backend.all)
+    func defendersEnrollOnceAndBundlesCanBeBlocked(_ backend: Backend) async throws {
+        try await withStore(backend) { (store: any ScuteStore) async throws -> Void in
+            let d1 = DefenderRecord(id: "d-1", appID: "pay", enrollmentID: "bundle-a")
+            #expect(try await store.enrollDefender(d1, credentialHash: "h1", at: 10))
+            #expect(try await store.enrollDefender(d1, credentialHash: "h2", at: 11) == false)
+            let stored = try #require(try await store.defender(id: "d-1"))
+            #expect(stored.credentialHash == "h1" && stored.enrollmentID == "bundle-a" && stored.connected && stored.isEnrolled)
+            // A defender known from protocol 1 (no credential) can enroll; a revoked one cannot.
+            try await store.defenderConnected(DefenderRecord(id: "d-2", appID: "pay", enrollmentID: "bundle-b"), at: 12)
+            #expect(try await store.defender(id: "d-2")?.enrollmentID == "bundle-b")
+            #expect(try await store.enrollDefender(DefenderRecord(id: "d-2", appID: "pay", enrollmentID: "bundle-b"), credentialHash: "h3", at: 13))
+            try await store.defenderConnected(DefenderRecord(id: "d-3", appID: "pay"), at: 14)
+            #expect(try await store.revokeDefender(id: "d-3", at: 15))
+            #expect(try await store.enrollDefender(DefenderRecord(id: "d-3", appID: "pay"), credentialHash: "h4", at: 16) == false)
+            #expect(try await store.isEnrollmentBlocked(id: "bundle-a") == false)
+            try await store.blockEnrollment(id: "bundle-a", defenderID: "d-1", at: 17)
+            try await store.blockEnrollment(id: "bundle-a", defenderID: "d-1", at: 18)
+            #expect(try await store.isEnrollmentBlocked(id: "bundle-a"))
+            #expect(try await store.revokeDefenderCredentials() == 2)
+            #expect(try await store.defender(id: "d-1")?.isEnrolled == false)
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func aUsersSessionGenerationIsKept(_ backend: Backend) async throws {
+        try await withStore(backend) { (store: any ScuteStore) async throws -> Void in
+            var ann = User(name: "ann", passwordHash: "$2b$hash", role: .admin, createdAt: 5)
+            #expect(ann.sessionGeneration == 5)
+            try await store.createUser(ann)
+            ann.sessionGeneration = 6
+            try await store.updateUser(ann)
+            #expect(try await store.user(named: "ann")?.sessionGeneration == 6)
         }
     }
 
@@ -355,4 +394,81 @@ struct StoreModelTests {
         }
         #expect(secret?.message.contains("hunter2") == false)
     }
+
+    /// Issue 9, item 12: `verify-full` and `verify-ca` are there, with a CA file of one's own; TLS 1.2 at least.
+    @Test func postgresTLSModesVerifyTheServer() throws {
+        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("scute-pg-ca-\(UUID().uuidString).pem").path
+        defer { try? FileManager.default.removeItem(atPath: ca) }
+        try Self.testCertificatePEM.write(toFile: ca, atomically: true, encoding: .utf8)
+        let full = try PostgresURL("postgres://u:p@db.example/scute?sslmode=verify-full&sslrootcert=\(ca)")
+        #expect(full.tlsMode == .verifyFull && !full.tlsMode.mayBePlaintext)
+        let tls = try #require(try full.tlsConfiguration())
+        #expect(tls.certificateVerification == .fullVerification)
+        #expect(tls.minimumTLSVersion == .tlsv12)
+        if case .certificates(let roots)? = tls.trustRoots {
+            #expect(roots.count == 1)
+        } else {
+            Issue.record("sslrootcert was not used as the trust roots")
+        }
+        let chainOnly = try #require(try PostgresURL("postgres://u@db.example/scute?sslmode=verify-ca").tlsConfiguration())
+        #expect(chainOnly.certificateVerification == .noHostnameVerification)
+        #expect(try PostgresURL("postgres://u@db.example/scute?sslmode=require").tlsConfiguration()?.certificateVerification == .fullVerification)
+        #expect(try PostgresURL("postgres://u@db.example/scute").tlsMode.mayBePlaintext)
+        #expect(try PostgresURL("postgres://u@db.example/scute?sslmode=disable").tlsConfiguration() == nil)
+        // The description is safe to log.
+        #expect(!String(describing: full).contains(":p@"))
+        for bad in ["postgres://h/x?sslmode=verify-full&sslrootcert=/nonexistent.pem", "postgres://h/x?sslmode=disable&sslrootcert=\(ca)"] {
+            let e = #expect(throws: StoreError.self) { _ = try PostgresURL(bad).clientConfiguration() }
+            #expect(e?.message.contains("sslrootcert") == true)
+        }
+        let unknown = #expect(throws: StoreError.self) { _ = try PostgresURL("postgres://h/x?sslmode=maybe") }
+        #expect(unknown?.message.contains("verify-full") == true)
+    }
+
+    /// Issue 9, item 9: the bounds of an audit on ingest, each refusal naming the field.
+    @Test(arguments: [
+        (#"{"id":"a","time":"2026-12-01T00:00:00Z","pid":1e999}"#, "audit.pid"),
+        (#"{"id":"a","time":"2026-12-01T00:00:00Z","pid":-1}"#, "audit.pid"),
+        (#"{"id":"a","time":"2026-12-01T00:00:00Z","count":1.5}"#, "audit.count"),
+        (#"{"id":"a","time":"2026-12-01T00:00:00Z","score":1e400}"#, "audit.score"),
+        (#"{"id":"a","time":"2262-04-11T00:00:00Z"}"#, "audit.time"),
+        (#"{"id":"a","time":"1999-12-31T23:59:59Z"}"#, "audit.time"),
+        (#"{"id":"a","time":9000000000000000000}"#, "audit.time"),
+        (#"{"id":"a b","time":"2026-12-01T00:00:00Z"}"#, "audit.id"),
+        (#"{"id":"a","time":"2026-12-01T00:00:00Z","rule":"r\u0000"}"#, "audit.rule"),
+        (#"{"id":"a","time":"2026-12-01T00:00:00Z","type":"<b>"}"#, "audit.type"),
+        (#"{"id":"a","time":"2026-12-01T00:00:00Z","msg":{"nested":true}}"#, "audit.msg"),
+    ])
+    func auditsOutOfBoundsAreRefusedOnIngest(json: String, field: String) throws {
+        let now = try #require(RFC3339.nanoseconds("2026-12-06T00:00:00Z"))
+        let result = StoredAudit.from(json: try JSONValue.parse(json), defenderID: "d", now: now)
+        guard case .failure(let error) = result else {
+            Issue.record("accepted \(json)")
+            return
+        }
+        #expect(error.message.hasPrefix(field), "\(error.message)")
+    }
+
+    @Test func anIngestedAuditTakesTheChannelsAppAndANormalTime() throws {
+        let now = try #require(RFC3339.nanoseconds("2026-12-06T00:00:00Z"))
+        let raw = try JSONValue.parse(#"{"id":"a","time":1764979200000000000,"appID":"forged","container":"c","pid":42}"#)
+        let stored = try StoredAudit.from(json: raw, defenderID: "d", appID: "pay", container: "web", now: now).get()
+        #expect(stored.appID == "pay" && stored.container == "web" && stored.time == 1_764_979_200_000_000_000)
+        #expect(stored.body == #"{"id":"a","time":"2025-12-06T00:00:00.000Z","appID":"pay","container":"web","pid":42}"#)
+    }
+
+    /// A throwaway self-signed CA certificate (openssl, P-256), as an `sslrootcert` file holds.
+    static let testCertificatePEM = """
+        -----BEGIN CERTIFICATE-----
+        MIIBhTCCASugAwIBAgIUNiEqyfrJm6nOHqNZwbENJ6R6I9AwCgYIKoZIzj0EAwIw
+        GDEWMBQGA1UEAwwNc2N1dGUtdGVzdC1jYTAeFw0yNjEyMDYyMTU4NDBaFw0zNjEy
+        MDMyMTU4NDBaMBgxFjAUBgNVBAMMDXNjdXRlLXRlc3QtY2EwWTATBgcqhkjOPQIB
+        BggqhkjOPQMBBwNCAASbBFa+8aFDzLRpJOfhWfLDsFvcQtos0PkwgiSS9oB50ldM
+        eA43E3rRHip1kydjdzhKzbVvCV+FpicIJKWN2WOMo1MwUTAdBgNVHQ4EFgQUDnww
+        vc/D2Y+zJQ7D8h208MZ1bVQwHwYDVR0jBBgwFoAUDnwwvc/D2Y+zJQ7D8h208MZ1
+        bVQwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEAtJUS3zesLsIS
+        QC5Hijb13861kqjH/OoeAf1CJuNnIawCIAR+Uek6H02ED5/JtKitrsWmSKBgGHRO
+        5ZtGEZRLjw9D
+        -----END CERTIFICATE-----
+        """
 }

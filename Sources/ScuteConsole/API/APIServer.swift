@@ -18,6 +18,7 @@ package enum APIServer {
         router.get("/metrics") { _, _ in Response.text(core.metrics.text(), contentType: "text/plain; version=0.0.4") }
         router.get("/") { _, _ in Response.text(WebUI.index, contentType: "text/html; charset=utf-8") }
         router.get("/ui/app.js") { _, _ in Response.text(WebUI.script, contentType: "text/javascript; charset=utf-8") }
+        router.get("/ui/app.css") { _, _ in Response.text(WebUI.style, contentType: "text/css; charset=utf-8") }
         router.get("/api/v1/openapi.json") { _, _ in
             Response(
                 status: .ok,

@@ -40,6 +40,16 @@ struct BodyByContent: ServerMiddleware {
             var rawResponse = response
             rawResponse.headerFields[.contentLength] = String(raw.count)
             return (rawResponse, HTTPBody(raw))
+        case "listRuntimeAudits":
+            // The handler answers with the stored audit bodies as they are (see `auditPage`).
+            let exchange = RawJSONExchange(request: [])
+            let (response, responseBody) = try await RawJSONExchange.$current.withValue(exchange) {
+                try await next(request, body, metadata)
+            }
+            guard let raw = exchange.response else { return (response, responseBody) }
+            var rawResponse = response
+            rawResponse.headerFields[.contentLength] = String(raw.count)
+            return (rawResponse, HTTPBody(raw))
         default:
             return try await next(request, body, metadata)
         }
@@ -60,6 +70,9 @@ final class RawJSONExchange: Sendable {
 
     /// Sends `text` as the response body in place of the typed response's encoding.
     func respond(_ text: String) { answer.withLock { $0 = Array(text.utf8) } }
+
+    /// Sends `bytes` as the response body in place of the typed response's encoding.
+    func respond(_ bytes: [UInt8]) { answer.withLock { $0 = bytes } }
 }
 
 extension ConsoleAPI {

@@ -29,19 +29,37 @@ extension ConsoleAPI {
         query.newestFirst = (q.sort ?? ._hyphen_time) == ._hyphen_time
         let fixed = query
         let page = try await store { () async throws(StoreError) in try await core.store.audits(fixed) }
-        let events = page.items.map { (try? JSONValue.parse($0.body)) ?? .null }
         if csv {
+            let events = page.items.map { (try? JSONValue.parse($0.body)) ?? .null }
             ResponseExtras.add(.contentDisposition, "attachment; filename=\"runtime-audits.csv\"")
             ResponseExtras.add(.scuteTotal, String(page.total))
             return .ok(.init(body: .csv(HTTPBody(Self.csv(events)))))
         }
-        let audits = try events.map { e throws(APIError) in try JSONBridge.decode(OpenAPIObjectContainer.self, from: e) }
-        return .ok(.init(body: .json(.init(total: page.total, limit: query.limit, offset: query.offset, audits: audits))))
+        // The stored bodies are compact JSON checked on ingest: they go out as stored, not decoded again.
+        guard let exchange = RawJSONExchange.current else { throw APIError(.internalServerError, "internal error") }
+        exchange.respond(Self.auditPage(page, limit: query.limit, offset: query.offset))
+        return .ok(.init(body: .json(.init(total: page.total, limit: query.limit, offset: query.offset, audits: []))))
+    }
+
+    /// The document's `AuditPage` with the stored audit bodies as they are, keys sorted like the generated encoder's.
+    static func auditPage(_ page: AuditPage, limit: Int, offset: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + page.items.reduce(0) { $0 + $1.body.utf8.count + 1 })
+        out += Array(#"{"audits":["#.utf8)
+        for (i, item) in page.items.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array(item.body.utf8)
+        }
+        out += Array("],\"limit\":\(limit),\"offset\":\(offset),\"total\":\(page.total)}".utf8)
+        return out
     }
 
     static func nanoseconds(_ date: Date) -> Int64 {
-        // Whole microseconds: a Double holds today's times to a fraction of one.
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) * 1000
+        // Whole microseconds: a Double holds today's times to a fraction of one. Times outside what Int64
+        // nanoseconds hold (before 1677, after 2262) are clamped rather than trapping.
+        let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        guard micros.isFinite, abs(micros) < 9.2e15 else { return micros < 0 ? .min : .max }
+        return Int64(micros) * 1000
     }
 
     static func int(_ value: Int?, _ field: String, range: ClosedRange<Int>, default fallback: Int) throws(APIError) -> Int {

@@ -25,23 +25,35 @@ extension ConsoleAPI {
         return .ok(.init(body: .json(.init(installBundle: bundle.encoded, consoleAddress: address))))
     }
 
+    /// Every install bundle issued so far stops enrolling defenders; enrolled defenders keep their own
+    /// credentials, unless `revokeEnrolled=true` revokes those too (and closes their channels).
     func rotateDefenderTokens(_ input: Operations.RotateDefenderTokens.Input) async throws -> Operations.RotateDefenderTokens.Output {
-        let generation = try await store { () async throws(StoreError) in
+        let revokeEnrolled = input.query.revokeEnrolled == ._true
+        let (generation, revoked) = try await store { () async throws(StoreError) in
             let next = try await core.defenderTokenGeneration() + 1
             try await core.store.setSetting(SettingKey.defenderTokenGeneration, String(next))
-            return next
+            return (next, revokeEnrolled ? try await core.store.revokeDefenderCredentials() : 0)
         }
-        core.logger.notice("api.defender_tokens.rotated", metadata: ["generation": "\(generation)"])
-        return .ok(.init(body: .json(.init(generation: Int(generation)))))
+        if revokeEnrolled { await core.hub.disconnectAll(reason: "every defender credential was revoked") }
+        core.logger.notice("api.defender_tokens.rotated", metadata: ["generation": "\(generation)", "credentials.revoked": "\(revoked)"])
+        return .ok(.init(body: .json(.init(generation: Int(generation), revokedCredentials: revoked))))
     }
 
+    /// The defender's channel closes and it is refused from then on; the install bundle that enrolled it
+    /// enrolls no more defenders, so a new defender ID does not get around the revocation.
     func revokeDefender(_ input: Operations.RevokeDefender.Input) async throws -> Operations.RevokeDefender.Output {
         let id = input.path.id
-        let revoked = try await store { () async throws(StoreError) in
-            try await core.store.revokeDefender(id: id, at: WallClock.milliseconds())
+        let record = try await store { () async throws(StoreError) in
+            guard try await core.store.revokeDefender(id: id, at: WallClock.milliseconds()) else { return nil as DefenderRecord? }
+            let record = try await core.store.defender(id: id)
+            if let enrollment = record?.enrollmentID, !enrollment.isEmpty {
+                try await core.store.blockEnrollment(id: enrollment, defenderID: id, at: WallClock.milliseconds())
+            }
+            return record
         }
-        guard revoked else { throw APIError.notFound("no defender \(id)") }
+        guard record != nil else { throw APIError.notFound("no defender \(id)") }
         await core.hub.disconnect(defenderID: id, reason: "this defender was revoked")
+        core.logger.notice("api.defender.revoked", metadata: ["defender.id": "\(LogText.safe(id))"])
         return .noContent(.init())
     }
 

@@ -26,13 +26,15 @@ extension ConsoleAPI {
             if q.remove == ._true {
                 output = try embedder.remove(registerInput)
             } else {
-                let options = try await embedOptions(
+                var options = try await embedOptions(
                     address: address,
                     sidecarImage: q.sidecarImage,
                     appID: q.appID,
                     exclude: q.exclude,
-                    assumeNoEntrypoint: q.assumeNoEntrypoint
+                    assumeNoEntrypoint: q.assumeNoEntrypoint,
+                    freshBundle: q.plainEnvironment == ._true
                 )
+                options.installBundleSecret = try Self.installBundleSecret(q.installBundleSecret, plainEnvironment: q.plainEnvironment == ._true)
                 output = try embedder.embed(registerInput, options: options)
             }
             output.warnings.insert(contentsOf: warnings, at: 0)
@@ -147,17 +149,36 @@ extension ConsoleAPI {
         return .ok(.init(body: .applicationZip(HTTPBody(zip.finish()))))
     }
 
+    /// The bundle's secret for the task-definition embed. The bundle goes into the sidecar's plain
+    /// environment (readable by anyone who can read the task definition) only when asked for.
+    static func installBundleSecret(_ arn: String?, plainEnvironment: Bool) throws(APIError) -> String? {
+        guard let arn else {
+            guard plainEnvironment else {
+                throw APIError.badRequest(
+                    "installBundleSecret",
+                    "missing: give the ARN of an SSM parameter or Secrets Manager secret holding an install bundle "
+                        + "(GET /defenders/install-bundle), or plainEnvironment=true to put a fresh one into the sidecar's environment"
+                )
+            }
+            return nil
+        }
+        guard !plainEnvironment else { throw APIError.badRequest("plainEnvironment", "give installBundleSecret or plainEnvironment=true, not both") }
+        if let problem = EmbedOptions.installBundleSecretProblem(arn) { throw APIError.badRequest("installBundleSecret", problem) }
+        return arn
+    }
+
     private func embedOptions(
         address: String,
         sidecarImage: String?,
         appID: String?,
         exclude: [String]?,
-        assumeNoEntrypoint: [String]?
+        assumeNoEntrypoint: [String]?,
+        freshBundle: Bool = true
     ) async throws(APIError) -> EmbedOptions {
-        let bundle = try await installBundle(address)
+        let bundle = freshBundle ? try await installBundle(address) : nil
         return EmbedOptions(
             consoleAddress: address,
-            installBundle: bundle.encoded,
+            installBundle: bundle?.encoded,
             sidecarImage: try Self.optionalText(sidecarImage, "sidecarImage"),
             appID: try Self.optionalText(appID, "appID"),
             excluded: Set(exclude ?? []),

@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import HummingbirdBcrypt
 import Logging
 import Prometheus
 import ScuteConsoleAPI
@@ -16,27 +15,32 @@ extension ConsoleAPI {
         let name = try Self.text(credentials.username, "username", maxLength: 200)
         let password = try Self.text(credentials.password, "password", maxLength: 200)
         let now = WallClock.milliseconds() / 1000
-        if let wait = await core.throttle.retryAfter(name, now: now) {
+        // Counted before the password is checked, so parallel guesses cannot slip past the limit.
+        let reservation: LoginThrottle.Reservation
+        switch await core.throttle.reserve(name, address: Caller.address, now: now) {
+        case .success(let r):
+            reservation = r
+        case .failure(let throttled):
             core.metrics.failedLogins.increment()
-            var error = APIError(.tooManyRequests, "too many failed logins for \(name); try again in \(wait) s")
-            error.headers[.retryAfter] = String(wait)
+            core.logger.notice("api.login.throttled", metadata: ["user": "\(LogText.safe(name, limit: 64))", "client": "\(Caller.address)"])
+            var error = APIError(.tooManyRequests, "too many failed logins; try again in \(throttled.seconds) s")
+            error.headers[.retryAfter] = String(throttled.seconds)
             throw error
         }
         let user = try await store { () async throws(StoreError) in try await core.store.user(named: name) }
-        let cost = core.configuration.bcryptCost
         // Verify against a dummy hash when the user does not exist, so timing does not tell who exists.
-        let hash = user?.passwordHash ?? Self.dummyHash(cost: cost)
-        let ok = Bcrypt.verify(password, hash: hash) && user != nil
+        let hash: String
+        if let user { hash = user.passwordHash } else { hash = try await dummyHash() }
+        let ok = try await core.hasher.verify(password, hash: hash) && user != nil
         guard ok, let user else {
-            await core.throttle.failed(name, now: now)
             core.metrics.failedLogins.increment()
-            core.logger.notice("api.login.failed", metadata: ["user": "\(name.prefix(64))"])
+            core.logger.notice("api.login.failed", metadata: ["user": "\(LogText.safe(name, limit: 64))", "client": "\(Caller.address)"])
             throw APIError(.unauthorized, "wrong user name or password")
         }
-        await core.throttle.succeeded(name)
+        await core.throttle.succeeded(reservation)
         let expires = now + core.configuration.sessionLifetime
         let token = try await sign(
-            TokenSigner.Claims(kind: .user, subject: user.name, role: user.role.rawValue, expires: expires, generation: 0)
+            TokenSigner.Claims(kind: .user, subject: user.name, role: user.role.rawValue, expires: expires, generation: user.sessionGeneration)
         )
         let session = Components.Schemas.Session(
             token: token,
@@ -50,13 +54,14 @@ extension ConsoleAPI {
 
     private static let dummy = Mutex<[UInt8: String]>([:])
 
-    static func dummyHash(cost: UInt8) -> String {
-        dummy.withLock { cache in
-            if let h = cache[cost] { return h }
-            let h = Bcrypt.hash("not-a-real-password", cost: cost)
-            cache[cost] = h
-            return h
-        }
+    /// A hash to check a password against when the user does not exist (made once per cost, on the
+    /// password threads like every other hash).
+    private func dummyHash() async throws(APIError) -> String {
+        let cost = core.configuration.bcryptCost
+        if let cached = Self.dummy.withLock({ $0[cost] }) { return cached }
+        let made = try await core.hasher.hash("not-a-real-password", cost: cost)
+        Self.dummy.withLock { $0[cost] = made }
+        return made
     }
 
     func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
@@ -71,7 +76,7 @@ extension ConsoleAPI {
         let role = try Self.role(body.role.rawValue)
         let user = User(
             name: name,
-            passwordHash: Bcrypt.hash(password, cost: core.configuration.bcryptCost),
+            passwordHash: try await core.hasher.hash(password, cost: core.configuration.bcryptCost),
             role: role,
             createdAt: WallClock.milliseconds()
         )
@@ -84,8 +89,12 @@ extension ConsoleAPI {
     func updateUser(_ input: Operations.UpdateUser.Input) async throws -> Operations.UpdateUser.Output {
         let change = try userChange(input)
         let existing = try await loadUser(change.name)
-        let updated = change.applied(to: existing, cost: core.configuration.bcryptCost)
+        let newHash = try await hashedPassword(change.password)
+        let updated = change.applied(to: existing, passwordHash: newHash)
         try await saveUser(updated)
+        if updated.sessionGeneration != existing.sessionGeneration {
+            core.logger.notice("api.user.sessions_ended", metadata: ["user": "\(LogText.safe(updated.name, limit: 64))"])
+        }
         return .ok(.init(body: .json(try Self.schema(updated))))
     }
 
@@ -142,12 +151,16 @@ extension ConsoleAPI {
         var password: String?
         var role: Role?
 
-        func applied(to user: User, cost: UInt8) -> User {
-            User(
+        /// The user after the change. A new password or a lower role ends the user's sessions.
+        func applied(to user: User, passwordHash: String?) -> User {
+            let newRole = role ?? user.role
+            let endsSessions = passwordHash != nil || newRole < user.role
+            return User(
                 name: user.name,
-                passwordHash: password.map { Bcrypt.hash($0, cost: cost) } ?? user.passwordHash,
-                role: role ?? user.role,
-                createdAt: user.createdAt
+                passwordHash: passwordHash ?? user.passwordHash,
+                role: newRole,
+                createdAt: user.createdAt,
+                sessionGeneration: user.sessionGeneration + (endsSessions ? 1 : 0)
             )
         }
     }
@@ -162,6 +175,11 @@ extension ConsoleAPI {
             throw APIError.badRequest("role", "you cannot take away your own admin role")
         }
         return change
+    }
+
+    private func hashedPassword(_ password: String?) async throws(APIError) -> String? {
+        guard let password else { return nil }
+        return try await core.hasher.hash(password, cost: core.configuration.bcryptCost)
     }
 
     private func loadUser(_ name: String) async throws(APIError) -> User {
@@ -219,7 +237,7 @@ extension ConsoleAPI {
     }
 
     static func password(_ text: String) throws(APIError) -> String {
-        guard text.count >= 8 else { throw APIError.badRequest("password", "at least 8 characters") }
+        if let problem = PasswordRules.problem(text) { throw APIError.badRequest("password", problem) }
         return text
     }
 }

@@ -27,10 +27,12 @@ actor ChannelHub {
     var policyVersion: Int64 { resolver.policy.version }
 
     /// Adds a connected defender; returns its link id and the `welcome` message to send first.
+    /// `credential` is the defender's new credential when it just enrolled (sent once, in this `welcome`).
     func register(
         _ hello: DefenderHello,
         continuation: AsyncStream<ChannelMessage>.Continuation,
-        settings: JSONObject
+        settings: JSONObject,
+        credential: String? = nil
     ) -> (
         UInt64, ChannelMessage
     ) {
@@ -38,6 +40,7 @@ actor ChannelHub {
         var payload = policyPayload(for: hello)
         payload["settings"] = .object(settings)
         payload["protocol"] = .int(ChannelMessage.protocolVersion)
+        if let credential { payload["credential"] = .string(credential) }
         links[nextID] = Link(hello: hello, continuation: continuation, lastPolicy: Self.fingerprint(payload))
         metrics.connectedDefenders.set(Double(links.count))
         return (nextID, ChannelMessage(type: .welcome, payload: payload))
@@ -78,6 +81,19 @@ actor ChannelHub {
         }
         metrics.connectedDefenders.set(Double(links.count))
     }
+
+    /// Closes every channel (their credentials were revoked).
+    func disconnectAll(reason: String) {
+        for link in links.values {
+            link.continuation.yield(ChannelMessage(type: .error, payload: JSONObject(["message": .string(reason), "fatal": true])))
+            link.continuation.finish()
+        }
+        links.removeAll()
+        metrics.connectedDefenders.set(Double(0))
+    }
+
+    /// Whether a channel of this replica speaks for `defenderID` now.
+    func isConnected(_ defenderID: String) -> Bool { links.values.contains { $0.hello.defenderID == defenderID } }
 
     func markSeen(_ defenderID: String) { seen.insert(defenderID) }
 

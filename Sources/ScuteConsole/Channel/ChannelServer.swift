@@ -8,8 +8,8 @@ import ScuteCore
 import ScuteStore
 import ScuteUplink
 
-/// The defender channel: `GET /channel` upgraded to a WebSocket, authenticated by the install bundle's
-/// defender token in `Authorization: Bearer`.
+/// The defender channel: `GET /channel` upgraded to a WebSocket, authenticated in `Authorization: Bearer`
+/// by the install bundle's token (to enroll) or the defender's own credential (see ``ChannelCredential``).
 struct ChannelServer: Sendable {
     let core: ConsoleCore
 
@@ -23,7 +23,10 @@ struct ChannelServer: Sendable {
             RouterPath(Self.path),
             shouldUpgrade: { request, _ in
                 guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw APIError.unauthorized }
-                guard let claims = await core.signer.verify(String(header.dropFirst(7))), claims.kind == .defender else {
+                let token = String(header.dropFirst(7))
+                // A defender's own credential is checked against its record once its hello says who it is.
+                if ChannelCredential.defenderCredential(token) != nil { return .upgrade([:]) }
+                guard let claims = await core.signer.verify(token), claims.kind == .defender else {
                     throw APIError.unauthorized
                 }
                 let generation: Int64
@@ -36,21 +39,34 @@ struct ChannelServer: Sendable {
                 return .upgrade([:])
             },
             onUpgrade: { inbound, outbound, context in
-                await handle(inbound: inbound, outbound: outbound, logger: context.logger)
+                let token = context.request.headers[.authorization].map { String($0.dropFirst(7)) } ?? ""
+                await handle(inbound: inbound, outbound: outbound, presenting: ChannelCredential(bearer: token), logger: context.logger)
             }
         )
         return router
     }
 
-    private func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async {
+    private func handle(
+        inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter,
+        presenting credential: ChannelCredential,
+        logger: Logger
+    ) async {
         var messages = inbound.messages(maxSize: core.configuration.maxBodyBytes).makeAsyncIterator()
-        // The first message must be `hello`.
+        // The first message must be `hello`, within the hello timeout: a peer that opens a channel and says
+        // nothing is disconnected rather than held (the pings alone would keep it open).
         let hello: DefenderHello
         do {
-            guard case .text(let text)? = try await messages.next() else { return }
-            let message = try ChannelMessage.parse(text).get()
-            guard message.type == .hello else { throw ChannelProtocolError("the first message must be hello") }
-            hello = try DefenderHello(payload: message.payload)
+            hello = try await withHelloDeadline(outbound: outbound) { () async throws -> DefenderHello? in
+                guard case .text(let text)? = try await messages.next() else { return nil }
+                let message = try ChannelMessage.parse(text).get()
+                guard message.type == .hello else { throw ChannelProtocolError("the first message must be hello") }
+                let hello = try DefenderHello(payload: message.payload)
+                guard Identifiers.isValid(hello.defenderID) else {
+                    throw ChannelProtocolError("hello.defenderID: \(Identifiers.rule)")
+                }
+                return hello
+            }
         } catch let error as ChannelProtocolError {
             try? await outbound.write(.text(Self.error(error.message, fatal: true).text))
             try? await outbound.close(.protocolError, reason: "hello expected")
@@ -59,16 +75,19 @@ struct ChannelServer: Sendable {
             return
         }
         var logger = logger
-        logger[metadataKey: "defender.id"] = .string(hello.defenderID)
-        logger[metadataKey: "defender.app"] = .string(hello.appID)
-        let now = WallClock.milliseconds()
+        logger[metadataKey: "defender.id"] = .string(LogText.safe(hello.defenderID))
+        logger[metadataKey: "defender.app"] = .string(LogText.safe(hello.appID))
+        let issued: String?
         do {
-            if try await core.store.defender(id: hello.defenderID)?.revoked == true {
-                try? await outbound.write(.text(Self.error("this defender was revoked", fatal: true).text))
-                try? await outbound.close(.policyViolation, reason: "revoked")
+            switch try await admit(hello, presenting: credential) {
+            case .admitted(let credential):
+                issued = credential
+            case .refused(let reason, let code):
+                logger.notice("channel.refused", metadata: ["code": "\(code)"])
+                try? await outbound.write(.text(Self.error(reason, fatal: true, code: code).text))
+                try? await outbound.close(.policyViolation, reason: code)
                 return
             }
-            try await core.store.defenderConnected(Self.record(hello), at: now)
         } catch {
             logger.warning("channel.hello.store_failed")
             try? await outbound.write(.text(Self.error("the console store is unavailable; reconnect later", fatal: true).text))
@@ -78,8 +97,14 @@ struct ChannelServer: Sendable {
         logger.info("channel.connected")
 
         let (stream, continuation) = AsyncStream<ChannelMessage>.makeStream()
-        let settings = JSONObject(["heartbeatSeconds": .int(core.configuration.heartbeatSeconds)])
-        let (link, welcome) = await core.hub.register(hello, continuation: continuation, settings: settings)
+        // What the defender must keep to: its heartbeat, and how large an audits message may be.
+        let settings = JSONObject([
+            "heartbeatSeconds": .int(core.configuration.heartbeatSeconds),
+            "maxMessageBytes": .int(core.configuration.maxBodyBytes),
+            "maxEventsPerBatch": .int(Self.maxEventsPerBatch),
+        ])
+        let (link, welcome) = await core.hub.register(hello, continuation: continuation, settings: settings, credential: issued)
+        if issued != nil { logger.info("channel.enrolled") }
         continuation.yield(welcome)
 
         await withTaskGroup(of: Void.self) { group in
@@ -116,8 +141,30 @@ struct ChannelServer: Sendable {
             await core.hub.unregister(link)
             await group.waitForAll()
         }
-        try? await core.store.defenderDisconnected(id: hello.defenderID, at: WallClock.milliseconds())
+        // Unless the defender is back on a new channel already (which replaced this one).
+        if await !core.hub.isConnected(hello.defenderID) {
+            try? await core.store.defenderDisconnected(id: hello.defenderID, at: WallClock.milliseconds())
+        }
         logger.info("channel.disconnected")
+    }
+
+    /// Runs `readHello`; when it has not returned within the hello timeout, says so and closes the channel
+    /// (which ends the read). Throws `CancellationError` when the channel closed before a hello.
+    private func withHelloDeadline(
+        outbound: WebSocketOutboundWriter,
+        _ readHello: () async throws -> DefenderHello?
+    ) async throws -> DefenderHello {
+        let timeout = Duration.seconds(core.configuration.helloTimeoutSeconds)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                try? await outbound.write(.text(Self.error("no hello within \(timeout)", fatal: true).text))
+                try? await outbound.close(.policyViolation, reason: "no hello")
+            }
+            defer { group.cancelAll() }
+            guard let hello = try await readHello() else { throw CancellationError() }
+            return hello
+        }
     }
 
     private func receive(_ message: ChannelMessage, from hello: DefenderHello, link: UInt64, logger: Logger) async {
@@ -133,52 +180,64 @@ struct ChannelServer: Sendable {
         }
     }
 
-    /// Stores a batch, then acknowledges it: an ack means the audits are durable (write before ack).
+    /// Stores a batch, then acknowledges it: an ack means the audits are durable (write before ack). A batch
+    /// that can never be stored (not a list, too many events, every event out of bounds) is acknowledged too,
+    /// with what was refused, so the defender drops it instead of sending it again forever; only a store
+    /// failure asks for the batch again.
     private func ingest(_ message: ChannelMessage, from hello: DefenderHello, link: UInt64, logger: Logger) async {
         core.metrics.auditBatchesInFlight.increment()
         defer { core.metrics.auditBatchesInFlight.decrement() }
         guard let events = message.payload["events"]?.arrayValue else {
-            await core.hub.send(Self.error("audits.payload.events: expected an array"), to: link)
+            await refuse(message, "audits.payload.events: expected an array", link: link, logger: logger)
             return
         }
         guard events.count <= Self.maxEventsPerBatch else {
-            await core.hub.send(Self.error("audits.payload.events: more than \(Self.maxEventsPerBatch) events"), to: link)
+            await refuse(message, "audits.payload.events: more than \(Self.maxEventsPerBatch) events", link: link, logger: logger)
             return
         }
         var audits: [StoredAudit] = []
         audits.reserveCapacity(events.count)
         var rejected = 0
+        var firstReason: String?
+        let now = WallClock.nanoseconds()
         for event in events {
-            switch StoredAudit.from(json: event, defenderID: hello.defenderID) {
-            case .success(var audit):
-                if audit.appID.isEmpty { audit.appID = hello.appID }
-                if audit.container.isEmpty { audit.container = hello.container }
+            switch StoredAudit.from(json: event, defenderID: hello.defenderID, appID: hello.appID, container: hello.container, now: now) {
+            case .success(let audit):
                 audits.append(audit)
-            case .failure:
+            case .failure(let error):
                 rejected += 1
+                if firstReason == nil { firstReason = error.message }
             }
+        }
+        if let firstReason {
+            logger.notice("channel.audits.rejected", metadata: ["count": "\(rejected)", "reason": "\(LogText.safe(firstReason))"])
         }
         do {
             let inserted = try await core.store.insertAudits(audits)
             core.metrics.auditsIngested.increment(by: Int64(inserted))
             core.metrics.auditDuplicates.increment(by: Int64(audits.count - inserted))
-            await core.hub.send(
-                ChannelMessage(
-                    type: .ack,
-                    id: message.id,
-                    payload: JSONObject(["accepted": .int(inserted), "duplicates": .int(audits.count - inserted), "rejected": .int(rejected)])
-                ),
-                to: link
-            )
+            var payload = JSONObject(["accepted": .int(inserted), "duplicates": .int(audits.count - inserted), "rejected": .int(rejected)])
+            if let firstReason { payload["reason"] = .string(firstReason) }
+            await core.hub.send(ChannelMessage(type: .ack, id: message.id, payload: payload), to: link)
         } catch {
-            logger.warning("channel.audits.store_failed", metadata: ["batch": "\(message.id)"])
+            logger.warning("channel.audits.store_failed", metadata: ["batch": "\(LogText.safe(message.id))"])
             await core.hub.send(Self.error("audits \(message.id) were not stored; send them again", retry: message.id), to: link)
         }
     }
 
-    static func error(_ text: String, fatal: Bool = false, retry: String? = nil) -> ChannelMessage {
+    /// Acknowledges a batch that will never be stored, saying why.
+    private func refuse(_ message: ChannelMessage, _ reason: String, link: UInt64, logger: Logger) async {
+        logger.notice("channel.audits.refused", metadata: ["reason": "\(reason)"])
+        let count = message.payload["events"]?.arrayValue?.count ?? 0
+        let payload = JSONObject(["accepted": 0, "duplicates": 0, "rejected": .int(count), "refused": .string(reason)])
+        await core.hub.send(ChannelMessage(type: .ack, id: message.id, payload: payload), to: link)
+    }
+
+    /// An `error` message; `code` says why a fatal one refused the defender (`revoked`, `credential`, ...).
+    static func error(_ text: String, fatal: Bool = false, retry: String? = nil, code: String? = nil) -> ChannelMessage {
         var payload = JSONObject(["message": .string(text)])
         if fatal { payload["fatal"] = true }
+        if let code { payload["code"] = .string(code) }
         if let retry { payload["retry"] = .string(retry) }
         return ChannelMessage(type: .error, payload: payload)
     }

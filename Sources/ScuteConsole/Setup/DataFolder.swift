@@ -14,12 +14,37 @@ struct DataFolder: Sendable {
     var serverCertificatePath: String { path + "/server.pem" }
     var serverKeyPath: String { path + "/server-key.pem" }
 
-    /// Creates the folder (0700) when missing.
+    /// Creates the folder when missing, and makes it 0700 whatever it was: it holds the keys and the database.
     func create() throws(ConsoleError) {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw .setup("cannot create the data folder \(path)")
+        }
+        try restrict(path, to: 0o700)
+        for key in [caKeyPath, serverKeyPath, tokenKeyPath] where FileManager.default.fileExists(atPath: key) {
+            try restrict(key, to: 0o600)
+        }
+    }
+
+    /// Makes the SQLite database and its WAL and shared-memory files 0600, creating an empty database file
+    /// first when there is none (SQLite gives the files it creates the database file's mode).
+    func secureDatabaseFiles() throws(ConsoleError) {
+        if !FileManager.default.fileExists(atPath: databasePath) {
+            guard FileManager.default.createFile(atPath: databasePath, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw .setup("cannot create \(databasePath)")
+            }
+        }
+        for file in [databasePath, databasePath + "-wal", databasePath + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            try restrict(file, to: 0o600)
+        }
+    }
+
+    private func restrict(_ file: String, to mode: Int) throws(ConsoleError) {
+        do {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file)
+        } catch {
+            throw .setup("cannot set the mode of \(file) to \(String(mode, radix: 8))")
         }
     }
 

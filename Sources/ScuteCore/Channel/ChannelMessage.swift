@@ -8,8 +8,9 @@ public struct ChannelMessage: Sendable, Equatable {
         case hello, welcome, policy, audits, ack, heartbeat, error
     }
 
-    /// The protocol version in `hello` and `welcome`.
-    public static let protocolVersion = 1
+    /// The protocol version in `hello` and `welcome`. 2: the console issues a defender its own credential in
+    /// `welcome` (`credential`), which it presents instead of the install bundle from then on.
+    public static let protocolVersion = 2
 
     public var type: Kind
     public var id: String
@@ -116,6 +117,8 @@ public struct DefenderHello: Sendable, Equatable {
     public var container: String
     public var image: String
     public var version: String
+    /// The channel protocol the defender speaks (`protocol`; 1 when left out).
+    public var protocolVersion: Int = ChannelMessage.protocolVersion
 
     public init(
         defenderID: String,
@@ -139,7 +142,7 @@ public struct DefenderHello: Sendable, Equatable {
 
     public var payload: JSONObject {
         JSONObject([
-            "protocol": .int(ChannelMessage.protocolVersion),
+            "protocol": .int(protocolVersion),
             "defenderID": .string(defenderID),
             "appID": .string(appID),
             "taskFamily": .string(taskFamily),
@@ -173,5 +176,10 @@ public struct DefenderHello: Sendable, Equatable {
             image: try s("image"),
             version: try s("version")
         )
+        switch p["protocol"] {
+        case nil, .null?: protocolVersion = 1
+        case .number(let n)? where Int(n).map({ $0 >= 1 }) == true: protocolVersion = Int(n) ?? 1
+        default: throw ChannelProtocolError("hello.protocol: expected a positive integer")
+        }
     }
 }

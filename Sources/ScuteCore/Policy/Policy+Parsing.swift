@@ -55,7 +55,7 @@ extension Rule {
         }
         var processes = ProcessRules()
         if let p = try r.optionalObject("processes") {
-            try p.onlyKeys(["effect", "allowed", "denied", "cryptoMiners"])
+            try p.onlyKeys(["effect", "allowed", "denied", "cryptoMiners", "modifiedBinaries"])
             let allowed = try p.nonEmptyStrings("allowed")
             let denied = try p.nonEmptyStrings("denied")
             try p.checkHashes("allowed", allowed)
@@ -64,7 +64,8 @@ extension Rule {
                 effect: try p.effect("effect") ?? .alert,
                 allowed: allowed,
                 denied: denied,
-                cryptoMiners: try p.effect("cryptoMiners") ?? .alert
+                cryptoMiners: try p.effect("cryptoMiners") ?? .alert,
+                modifiedBinaries: try p.effect("modifiedBinaries") ?? .alert
             )
         }
         var dns = DNSRules()

@@ -91,6 +91,9 @@ public struct ProcessRules: Sendable, Equatable {
     public var denied: [Wildcard]
     /// What to do with a crypto miner (known names, stratum URLs in arguments), whatever the lists say.
     public var cryptoMiners: Effect
+    /// What to do with a launch of a package's binary whose content no longer matches the package
+    /// database (a "modified binary"), whatever the lists say.
+    public var modifiedBinaries: Effect = .disable
     /// The digests (lower-case hex) of `sha256:` entries.
     public private(set) var allowedDigests: Set<String> = []
     public private(set) var deniedDigests: Set<String> = []
@@ -109,8 +112,15 @@ public struct ProcessRules: Sendable, Equatable {
     /// Whether a launch must be hashed to be judged.
     public var usesDigests: Bool { !allowedDigests.isEmpty || !deniedDigests.isEmpty }
 
-    public init(effect: Effect = .disable, allowed: [String] = [], denied: [String] = [], cryptoMiners: Effect = .disable) {
+    public init(
+        effect: Effect = .disable,
+        allowed: [String] = [],
+        denied: [String] = [],
+        cryptoMiners: Effect = .disable,
+        modifiedBinaries: Effect = .disable
+    ) {
         self.effect = effect
+        self.modifiedBinaries = modifiedBinaries
         self.allowed = allowed.filter { Self.digest(of: $0) == nil }.map { Wildcard($0) }
         self.denied = denied.filter { Self.digest(of: $0) == nil }.map { Wildcard($0) }
         self.allowedDigests = Set(allowed.compactMap(Self.digest(of:)))

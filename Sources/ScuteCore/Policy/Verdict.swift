@@ -3,6 +3,8 @@ public enum AttackType: String, Sendable, Equatable, CaseIterable {
     case explicitlyDeniedProcess
     case notAllowedProcess
     case cryptoMiner
+    /// A package's binary whose content differs from what the package installed.
+    case modifiedBinary
     case explicitlyDeniedDNS
     case notAllowedDNS
     case explicitlyDeniedIP

@@ -1,13 +1,24 @@
 import CScuteSys
 import Glibc
 import ScuteCore
+import ScuteScan
+import Synchronization
 
 /// Process launches: an early refusal at the execve's seccomp stop, the decision at the exec event.
 extension Supervisor {
     /// Judges the new program at the exec event; returns true when it was killed.
     func handleExec(_ pid: Int32, execName: String?) -> Bool {
         let current = policy.snapshot
-        guard current.judgesProcesses || audit.forensicsCapacity > 0 else { return false }
+        guard current.judgesProcesses || audit.forensicsCapacity > 0 else {
+            // Nothing to judge; a launch of a file no package owns still makes the compliance scan look
+            // at the writable folders again.
+            if let compliance, let exe = TraceeMemory(pid: pid).executable, compliance.index.withLock({ $0 }) != nil,
+                compliance.pathInRoot(exe).flatMap({ p in compliance.index.withLock { $0?.verify(p) } }) ?? .notOwned == .notOwned
+            {
+                compliance.nudge()
+            }
+            return false
+        }
         let mem = TraceeMemory(pid: pid)
         guard let exe = mem.executable else {
             // The check cannot run without the executable: refuse the launch rather than allow it blind.
@@ -63,6 +74,7 @@ extension Supervisor {
                 }
             }
         }
+        if let modified = modifiedBinary(pid: pid, exe: exe, argv: argv, rule: current.rule), modified { return true }
         let verdict = current.rule.map { launchVerdicts.verdict(launch, rule: $0, early: false) } ?? .allow
         if verdict.action != .allow || audit.forensicsCapacity > 0 {
             let event = processEvent(pid: pid, path: exe, argv: argv, verdict: verdict, msg: verdict.message)
@@ -215,5 +227,36 @@ extension Supervisor {
         var st = stat()
         guard stat(dir, &st) == 0 else { return false }
         return st.st_uid == 0 && st.st_mode & 0o022 == 0
+    }
+
+    /// The "modified binary" finding: a launch of a package's file whose content no longer matches the
+    /// package database (index built by the compliance monitor's first scan; until then, nothing to say).
+    /// A file no package owns makes the monitor look at the writable folders soon. Returns true when the
+    /// launch was killed, nil when there was nothing to judge.
+    func modifiedBinary(pid: Int32, exe: String, argv: [String], rule: Rule?) -> Bool? {
+        guard let compliance, let index = compliance.index.withLock({ $0 }) else { return nil }
+        guard let path = compliance.pathInRoot(exe) else {
+            compliance.nudge()
+            return nil
+        }
+        switch index.verify(path) {
+        case .notOwned:
+            compliance.nudge()
+            return nil
+        case .modified(package: let package):
+            guard let rule, rule.processes.modifiedBinaries != .disable else { return nil }
+            let verdict = Verdict(
+                action: rule.processes.modifiedBinaries == .prevent ? .prevent : .alert,
+                rule: rule.name,
+                attackType: .modifiedBinary,
+                message: "\(exe) of package \(package) differs from what the package installed"
+            )
+            audit.record(processEvent(pid: pid, path: exe, argv: argv, verdict: verdict, msg: verdict.message))
+            guard verdict.prevents else { return false }
+            kill(pid, SIGKILL)
+            return true
+        case .intact, .unreadable:
+            return nil
+        }
     }
 }

@@ -76,14 +76,18 @@ package final class Supervisor: @unchecked Sendable {
     var keptMemoryFiles = 0
     /// The rule in force, which the console may replace while the app runs.
     package let policy: LivePolicy
+    /// The container's compliance scans, and the package index the "modified binary" finding uses.
+    let compliance: ComplianceMonitor?
 
     package init(
         configuration: SupervisorConfiguration,
         audit: AuditSink,
         learned: LearnedNames,
         dns: (any DNSRedirector)?,
-        policy: LivePolicy? = nil
+        policy: LivePolicy? = nil,
+        compliance: ComplianceMonitor? = nil
     ) {
+        self.compliance = compliance
         self.config = configuration
         self.audit = audit
         self.learned = learned

@@ -4,8 +4,12 @@ import ScuteCore
 public struct EmbedOptions: Sendable, Equatable {
     /// The console's channel address, e.g. `wss://console.example.com:8084`.
     public var consoleAddress: String?
-    /// The base64 install bundle (console address, CA certificate, defender token).
+    /// The base64 install bundle (console address, CA certificate, defender token), put into the sidecar's
+    /// plain environment: anyone who can read the task definition can read it.
     public var installBundle: String?
+    /// The ARN of an SSM parameter or Secrets Manager secret holding the install bundle: the sidecar gets it as
+    /// an ECS `secrets` entry, read with the task execution role when the task starts. Excludes `installBundle`.
+    public var installBundleSecret: String?
     /// The sidecar image; `nil` keeps the one already embedded, or the default.
     public var sidecarImage: String?
     /// The application ID the defenders report; `nil` keeps the embedded one, or the task family.
@@ -20,6 +24,7 @@ public struct EmbedOptions: Sendable, Equatable {
     public init(
         consoleAddress: String? = nil,
         installBundle: String? = nil,
+        installBundleSecret: String? = nil,
         sidecarImage: String? = nil,
         appID: String? = nil,
         excluded: Set<String> = [],
@@ -28,11 +33,31 @@ public struct EmbedOptions: Sendable, Equatable {
     ) {
         self.consoleAddress = consoleAddress
         self.installBundle = installBundle
+        self.installBundleSecret = installBundleSecret
         self.sidecarImage = sidecarImage
         self.appID = appID
         self.excluded = excluded
         self.assumeNoEntrypoint = assumeNoEntrypoint
         self.imageConfigs = imageConfigs
+    }
+}
+
+extension EmbedOptions {
+    /// Why `arn` cannot name the install bundle's secret, or nil: an SSM parameter
+    /// (`arn:aws:ssm:REGION:ACCOUNT:parameter/NAME`) or a Secrets Manager secret
+    /// (`arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME`), in any AWS partition.
+    public static func installBundleSecretProblem(_ arn: String) -> String? {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), !parts[3].isEmpty, !parts[4].isEmpty,
+            arn.utf8.count <= 2048, !arn.contains(where: { $0 == " " || $0 == "\"" })
+        else {
+            return "expected the ARN of an SSM parameter or a Secrets Manager secret"
+        }
+        switch parts[2] {
+        case "ssm" where parts[5].hasPrefix("parameter/") && parts[5].count > 10: return nil
+        case "secretsmanager" where parts[5].hasPrefix("secret:") && parts[5].count > 7: return nil
+        default: return "expected arn:aws:ssm:REGION:ACCOUNT:parameter/NAME or arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME"
+        }
     }
 }
 

@@ -64,7 +64,7 @@ public struct TaskDefinitionEmbedder: Sendable {
     /// Protects every container of the task definition that is not excluded.
     public func embed(_ input: JSONObject, options requested: EmbedOptions) throws(EmbedError) -> Output {
         var warnings: [String] = []
-        let previous = try sidecarSettings(in: input)
+        var previous = try sidecarSettings(in: input)
         var options = requested
         // Containers left out by the previous embed stay out (remove the embedding to protect them).
         options.excluded.formUnion(previous?.excluded ?? [])
@@ -87,6 +87,24 @@ public struct TaskDefinitionEmbedder: Sendable {
             )
         }
         try checkOptionNames(options, names: names)
+        if options.installBundle != nil, options.installBundleSecret != nil {
+            throw EmbedError.invalidInput("give the install bundle or the ARN of the secret holding it, not both")
+        }
+        if let arn = options.installBundleSecret, let problem = EmbedOptions.installBundleSecretProblem(arn) {
+            throw EmbedError.invalidInput("install bundle secret \(arn): \(problem)")
+        }
+        // A new bundle in one form replaces the previous one in the other.
+        if options.installBundle != nil {
+            previous?.installBundleSecret = nil
+        } else if options.installBundleSecret != nil {
+            previous?.installBundle = nil
+        }
+        if let arn = options.installBundleSecret ?? previous?.installBundleSecret, td[k("executionRoleArn")] == nil {
+            warnings.append(
+                "ECS reads the install bundle secret \(arn) with the task execution role: add \(k("executionRoleArn")) with "
+                    + "ssm:GetParameters or secretsmanager:GetSecretValue on it"
+            )
+        }
 
         let appID: JSONValue
         if let id = options.appID ?? previous?.appID {
@@ -445,6 +463,7 @@ public struct TaskDefinitionEmbedder: Sendable {
     struct SidecarSettings {
         var console: String?
         var installBundle: String?
+        var installBundleSecret: String?
         var appID: String?
         var image: String?
         var excluded: Set<String> = []
@@ -472,6 +491,10 @@ public struct TaskDefinitionEmbedder: Sendable {
             case "SCUTE_APP_ID": settings.appID = v
             default: break
             }
+        }
+        for entry in sidecar[k("secrets")]?.arrayValue ?? [] {
+            guard let o = entry.objectValue, o[k("name")]?.stringValue == "SCUTE_INSTALL_BUNDLE" else { continue }
+            settings.installBundleSecret = o[k("valueFrom")]?.stringValue
         }
         return settings
     }
@@ -518,7 +541,8 @@ public struct TaskDefinitionEmbedder: Sendable {
         if let console = options.consoleAddress ?? previous?.console {
             env.append(envEntry("SCUTE_CONSOLE", .string(console)))
         }
-        if let bundle = options.installBundle ?? previous?.installBundle {
+        let secret = options.installBundleSecret ?? previous?.installBundleSecret
+        if secret == nil, let bundle = options.installBundle ?? previous?.installBundle {
             env.append(envEntry("SCUTE_INSTALL_BUNDLE", .string(bundle)))
         }
         env.append(envEntry("SCUTE_APP_ID", appID))
@@ -527,6 +551,10 @@ public struct TaskDefinitionEmbedder: Sendable {
         env.append(envEntry("SCUTE_DATA_FOLDER", .string(EmbedConstants.dataFolder)))
         env.append(envEntry(EmbedConstants.stateVariable, .string(Self.encodeState(state))))
         s[k("environment")] = .array(env)
+        if let secret {
+            // Read by ECS with the task execution role when the task starts; never in the task definition.
+            s[k("secrets")] = .array([.object(JSONObject([k("name"): "SCUTE_INSTALL_BUNDLE", k("valueFrom"): .string(secret)]))])
+        }
         s[k("mountPoints")] = .array([
             .object(
                 JSONObject([

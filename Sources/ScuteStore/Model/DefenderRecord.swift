@@ -13,6 +13,12 @@ public struct DefenderRecord: Sendable, Equatable {
     public var since: Int64
     public var lastSeen: Int64
     public var revoked: Bool
+    /// SHA-256 (hex) of the credential the console issued when the defender enrolled; empty for a defender
+    /// that never enrolled (protocol 1, which presents the install bundle every time).
+    public var credentialHash: String
+    /// Which install bundle enrolled it (the SHA-256 of the bundle's token); revoking the defender stops that
+    /// bundle from enrolling more.
+    public var enrollmentID: String
 
     public init(
         id: String,
@@ -25,7 +31,9 @@ public struct DefenderRecord: Sendable, Equatable {
         connected: Bool = false,
         since: Int64 = 0,
         lastSeen: Int64 = 0,
-        revoked: Bool = false
+        revoked: Bool = false,
+        credentialHash: String = "",
+        enrollmentID: String = ""
     ) {
         self.id = id
         self.appID = appID
@@ -38,7 +46,12 @@ public struct DefenderRecord: Sendable, Equatable {
         self.since = since
         self.lastSeen = lastSeen
         self.revoked = revoked
+        self.credentialHash = credentialHash
+        self.enrollmentID = enrollmentID
     }
+
+    /// Whether the defender holds a credential of its own.
+    public var isEnrolled: Bool { !credentialHash.isEmpty }
 
     /// The identity collections match against.
     public var identity: DefenderIdentity {

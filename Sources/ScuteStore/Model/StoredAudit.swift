@@ -38,38 +38,6 @@ public struct StoredAudit: Sendable, Equatable {
         self.attackType = attackType
         self.body = body
     }
-
-    /// Reads an audit event object as the defender writes it (``AuditEvent/json``); nil with a reason when it
-    /// lacks an id or a time.
-    public static func from(json value: JSONValue, defenderID: String) -> Result<StoredAudit, StoreError> {
-        guard let o = value.objectValue else { return .failure(.invalid("audit: expected an object")) }
-        guard let id = o["id"]?.stringValue, !id.isEmpty, id.utf8.count <= 128 else {
-            return .failure(.invalid("audit.id: missing or not a string of at most 128 bytes"))
-        }
-        let time: Int64
-        if let text = o["time"]?.stringValue, let t = RFC3339.nanoseconds(text) {
-            time = t
-        } else if let n = o["time"]?.intValue {
-            time = Int64(n)
-        } else {
-            return .failure(.invalid("audit.time: expected an RFC 3339 time"))
-        }
-        func s(_ key: String) -> String { o[key]?.stringValue ?? "" }
-        return .success(
-            StoredAudit(
-                id: id,
-                time: time,
-                defenderID: defenderID,
-                appID: s("appID"),
-                container: s("container"),
-                type: s("type"),
-                effect: s("effect"),
-                rule: s("rule"),
-                attackType: s("attackType"),
-                body: value.serialized(.compact)
-            )
-        )
-    }
 }
 
 /// Which audits to return, and in what order.

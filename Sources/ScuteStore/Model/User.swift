@@ -28,12 +28,17 @@ public struct User: Sendable, Equatable {
     public var role: Role
     /// Milliseconds since the Unix epoch.
     public var createdAt: Int64
+    /// Login tokens carry the generation they were issued in and count only while it is current; it moves on
+    /// when the password changes or the role is lowered, which ends every session of the user.
+    public var sessionGeneration: Int64
 
-    public init(name: String, passwordHash: String, role: Role, createdAt: Int64) {
+    public init(name: String, passwordHash: String, role: Role, createdAt: Int64, sessionGeneration: Int64? = nil) {
         self.name = name
         self.passwordHash = passwordHash
         self.role = role
         self.createdAt = createdAt
+        // A user deleted and created again under the same name starts at another generation.
+        self.sessionGeneration = sessionGeneration ?? createdAt
     }
 }
 

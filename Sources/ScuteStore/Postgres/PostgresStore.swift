@@ -14,7 +14,15 @@ public final class PostgresStore: ScuteStore, Service {
     ///   - url: `postgres://user:password@host:port/database?sslmode=...`
     ///   - searchPath: a schema to use instead of `public` (tests use one schema each).
     public init(url: String, searchPath: String? = nil, logger: Logger) throws(StoreError) {
-        let config = try PostgresClient.Configuration.parse(url: url, searchPath: searchPath)
+        let parsed = try PostgresURL(url)
+        let config = try parsed.clientConfiguration(searchPath: searchPath)
+        if parsed.tlsMode.mayBePlaintext {
+            // Not silent: prefer and allow fall back to plaintext when the server offers no TLS.
+            logger.warning(
+                "postgres.tls.unverified",
+                metadata: ["sslmode": "\(parsed.tlsMode.rawValue)", "hint": "use sslmode=verify-full (and sslrootcert=FILE) in production"]
+            )
+        }
         self.client = PostgresClient(configuration: config, backgroundLogger: logger)
         self.logger = logger
         self.searchPath = searchPath
@@ -101,8 +109,8 @@ public final class PostgresStore: ScuteStore, Service {
     public func createUser(_ user: User) async throws(StoreError) {
         let r = try await rows(
             """
-            INSERT INTO users (name, password_hash, role, created_at) VALUES (\(user.name), \(user.passwordHash), \(user.role.rawValue),
-                \(user.createdAt)) ON CONFLICT (name) DO NOTHING RETURNING 1
+            INSERT INTO users (name, password_hash, role, created_at, session_generation) VALUES (\(user.name), \(user.passwordHash),
+                \(user.role.rawValue), \(user.createdAt), \(user.sessionGeneration)) ON CONFLICT (name) DO NOTHING RETURNING 1
             """
         )
         if r.isEmpty { throw StoreError.conflict("user \(user.name) already exists") }
@@ -120,7 +128,10 @@ public final class PostgresStore: ScuteStore, Service {
 
     public func updateUser(_ user: User) async throws(StoreError) {
         let r = try await rows(
-            "UPDATE users SET password_hash = \(user.passwordHash), role = \(user.role.rawValue) WHERE name = \(user.name) RETURNING 1"
+            """
+            UPDATE users SET password_hash = \(user.passwordHash), role = \(user.role.rawValue), session_generation = \(user.sessionGeneration)
+            WHERE name = \(user.name) RETURNING 1
+            """
         )
         if r.isEmpty { throw StoreError.notFound("no user \(user.name)") }
     }
@@ -134,7 +145,8 @@ public final class PostgresStore: ScuteStore, Service {
             name: try r["name"].decode(String.self),
             passwordHash: try r["password_hash"].decode(String.self),
             role: Role(rawValue: try r["role"].decode(String.self)) ?? .auditor,
-            createdAt: try r["created_at"].decode(Int64.self)
+            createdAt: try r["created_at"].decode(Int64.self),
+            sessionGeneration: try r["session_generation"].decode(Int64.self)
         )
     }
 
@@ -355,13 +367,47 @@ public final class PostgresStore: ScuteStore, Service {
     public func defenderConnected(_ d: DefenderRecord, at time: Int64) async throws(StoreError) {
         _ = try await rows(
             """
-            INSERT INTO defenders (id, app_id, task_family, task_arn, container, image, version, connected, since, last_seen, revoked)
-            VALUES (\(d.id), \(d.appID), \(d.taskFamily), \(d.taskARN), \(d.container), \(d.image), \(d.version), 1, \(time), \(time), 0)
+            INSERT INTO defenders (id, app_id, task_family, task_arn, container, image, version, connected, since, last_seen, revoked,
+                enrollment_id)
+            VALUES (\(d.id), \(d.appID), \(d.taskFamily), \(d.taskARN), \(d.container), \(d.image), \(d.version), 1, \(time), \(time), 0,
+                \(d.enrollmentID))
             ON CONFLICT (id) DO UPDATE SET app_id = excluded.app_id, task_family = excluded.task_family,
                 task_arn = excluded.task_arn, container = excluded.container, image = excluded.image,
-                version = excluded.version, connected = 1, since = excluded.since, last_seen = excluded.last_seen
+                version = excluded.version, connected = 1, since = excluded.since, last_seen = excluded.last_seen,
+                enrollment_id = CASE WHEN defenders.enrollment_id = '' THEN excluded.enrollment_id ELSE defenders.enrollment_id END
             """
         )
+    }
+
+    public func enrollDefender(_ d: DefenderRecord, credentialHash: String, at time: Int64) async throws(StoreError) -> Bool {
+        try await !rows(
+            """
+            INSERT INTO defenders (id, app_id, task_family, task_arn, container, image, version, connected, since, last_seen, revoked,
+                credential_hash, enrollment_id)
+            VALUES (\(d.id), \(d.appID), \(d.taskFamily), \(d.taskARN), \(d.container), \(d.image), \(d.version), 1, \(time), \(time), 0,
+                \(credentialHash), \(d.enrollmentID))
+            ON CONFLICT (id) DO UPDATE SET app_id = excluded.app_id, task_family = excluded.task_family,
+                task_arn = excluded.task_arn, container = excluded.container, image = excluded.image,
+                version = excluded.version, connected = 1, since = excluded.since, last_seen = excluded.last_seen,
+                credential_hash = excluded.credential_hash, enrollment_id = excluded.enrollment_id
+            WHERE defenders.credential_hash = '' AND defenders.revoked = 0
+            RETURNING 1
+            """
+        ).isEmpty
+    }
+
+    public func blockEnrollment(id: String, defenderID: String, at time: Int64) async throws(StoreError) {
+        _ = try await rows(
+            "INSERT INTO blocked_enrollments (id, defender_id, blocked_at) VALUES (\(id), \(defenderID), \(time)) ON CONFLICT (id) DO NOTHING"
+        )
+    }
+
+    public func isEnrollmentBlocked(id: String) async throws(StoreError) -> Bool {
+        try await !rows("SELECT 1 FROM blocked_enrollments WHERE id = \(id)").isEmpty
+    }
+
+    public func revokeDefenderCredentials() async throws(StoreError) -> Int {
+        try await rows("UPDATE defenders SET credential_hash = '' WHERE credential_hash <> '' RETURNING 1").count
     }
 
     public func defenderDisconnected(id: String, at time: Int64) async throws(StoreError) {
@@ -418,7 +464,9 @@ public final class PostgresStore: ScuteStore, Service {
             connected: try r["connected"].decode(Int.self) != 0,
             since: try r["since"].decode(Int64.self),
             lastSeen: try r["last_seen"].decode(Int64.self),
-            revoked: try r["revoked"].decode(Int.self) != 0
+            revoked: try r["revoked"].decode(Int.self) != 0,
+            credentialHash: try r["credential_hash"].decode(String.self),
+            enrollmentID: try r["enrollment_id"].decode(String.self)
         )
     }
 

@@ -110,8 +110,8 @@ public final class SQLiteStore: ScuteStore {
 
     public func createUser(_ user: User) async throws(StoreError) {
         try await insert(
-            "INSERT INTO users (name, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
-            [user.name, user.passwordHash, user.role.rawValue, user.createdAt],
+            "INSERT INTO users (name, password_hash, role, created_at, session_generation) VALUES (?, ?, ?, ?, ?)",
+            [user.name, user.passwordHash, user.role.rawValue, user.createdAt, user.sessionGeneration],
             conflict: "user \(user.name) already exists"
         )
     }
@@ -127,8 +127,8 @@ public final class SQLiteStore: ScuteStore {
     public func updateUser(_ user: User) async throws(StoreError) {
         try await write { db in
             try db.execute(
-                sql: "UPDATE users SET password_hash = ?, role = ? WHERE name = ?",
-                arguments: [user.passwordHash, user.role.rawValue, user.name]
+                sql: "UPDATE users SET password_hash = ?, role = ?, session_generation = ? WHERE name = ?",
+                arguments: [user.passwordHash, user.role.rawValue, user.sessionGeneration, user.name]
             )
             if db.changesCount == 0 { throw StoreError.notFound("no user \(user.name)") }
         }
@@ -142,7 +142,13 @@ public final class SQLiteStore: ScuteStore {
     }
 
     private static func user(_ row: Row) -> User {
-        User(name: row["name"], passwordHash: row["password_hash"], role: Role(rawValue: row["role"]) ?? .auditor, createdAt: row["created_at"])
+        User(
+            name: row["name"],
+            passwordHash: row["password_hash"],
+            role: Role(rawValue: row["role"]) ?? .auditor,
+            createdAt: row["created_at"],
+            sessionGeneration: row["session_generation"]
+        )
     }
 
     // MARK: - API tokens
@@ -330,13 +336,15 @@ public final class SQLiteStore: ScuteStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO defenders (id, app_id, task_family, task_arn, container, image, version, connected, since, last_seen, revoked)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0)
+                    INSERT INTO defenders (id, app_id, task_family, task_arn, container, image, version, connected, since, last_seen, revoked,
+                        enrollment_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, ?)
                     ON CONFLICT (id) DO UPDATE SET app_id = excluded.app_id, task_family = excluded.task_family,
                         task_arn = excluded.task_arn, container = excluded.container, image = excluded.image,
-                        version = excluded.version, connected = 1, since = excluded.since, last_seen = excluded.last_seen
+                        version = excluded.version, connected = 1, since = excluded.since, last_seen = excluded.last_seen,
+                        enrollment_id = CASE WHEN defenders.enrollment_id = '' THEN excluded.enrollment_id ELSE defenders.enrollment_id END
                     """,
-                arguments: [d.id, d.appID, d.taskFamily, d.taskARN, d.container, d.image, d.version, time, time]
+                arguments: [d.id, d.appID, d.taskFamily, d.taskARN, d.container, d.image, d.version, time, time, d.enrollmentID]
             )
         }
     }
@@ -406,6 +414,45 @@ public final class SQLiteStore: ScuteStore {
         }
     }
 
+    public func enrollDefender(_ d: DefenderRecord, credentialHash: String, at time: Int64) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO defenders (id, app_id, task_family, task_arn, container, image, version, connected, since, last_seen, revoked,
+                        credential_hash, enrollment_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET app_id = excluded.app_id, task_family = excluded.task_family,
+                        task_arn = excluded.task_arn, container = excluded.container, image = excluded.image,
+                        version = excluded.version, connected = 1, since = excluded.since, last_seen = excluded.last_seen,
+                        credential_hash = excluded.credential_hash, enrollment_id = excluded.enrollment_id
+                    WHERE defenders.credential_hash = '' AND defenders.revoked = 0
+                    """,
+                arguments: [d.id, d.appID, d.taskFamily, d.taskARN, d.container, d.image, d.version, time, time, credentialHash, d.enrollmentID]
+            )
+            return db.changesCount > 0
+        }
+    }
+
+    public func blockEnrollment(id: String, defenderID: String, at time: Int64) async throws(StoreError) {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO blocked_enrollments (id, defender_id, blocked_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                arguments: [id, defenderID, time]
+            )
+        }
+    }
+
+    public func isEnrollmentBlocked(id: String) async throws(StoreError) -> Bool {
+        try await read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM blocked_enrollments WHERE id = ?", arguments: [id]) ?? false }
+    }
+
+    public func revokeDefenderCredentials() async throws(StoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: "UPDATE defenders SET credential_hash = '' WHERE credential_hash <> ''")
+            return db.changesCount
+        }
+    }
+
     private static func defender(_ row: Row) -> DefenderRecord {
         DefenderRecord(
             id: row["id"],
@@ -418,7 +465,9 @@ public final class SQLiteStore: ScuteStore {
             connected: (row["connected"] as Int64) != 0,
             since: row["since"],
             lastSeen: row["last_seen"],
-            revoked: (row["revoked"] as Int64) != 0
+            revoked: (row["revoked"] as Int64) != 0,
+            credentialHash: row["credential_hash"],
+            enrollmentID: row["enrollment_id"]
         )
     }
 

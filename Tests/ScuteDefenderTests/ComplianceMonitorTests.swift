@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// The defender's own compliance scan of its container, and the "modified binary" launch finding, on a
+/// small root of the test's (a dpkg database owning one program).
+@Suite(.serialized) struct ComplianceMonitorTests {
+    /// A root with a dpkg database in which package `tools` owns /usr/bin/tool (a copy of `program`).
+    static func root(tool program: String) throws -> (root: String, tool: String) {
+        let root = Harness.tempPath("root")
+        let fm = FileManager.default
+        for dir in ["var/lib/dpkg/info", "usr/bin", "tmp", "etc"] {
+            try fm.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true)
+        }
+        let tool = root + "/usr/bin/tool"
+        try fm.copyItem(atPath: program, toPath: tool)
+        let md5 = try Harness.run(["/usr/bin/md5sum", tool]).stdout.prefix(32)
+        try "Package: tools\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: amd64\n\n"
+            .write(toFile: root + "/var/lib/dpkg/status", atomically: true, encoding: .utf8)
+        try "\(md5)  usr/bin/tool\n".write(toFile: root + "/var/lib/dpkg/info/tools.md5sums", atomically: true, encoding: .utf8)
+        return (root, tool)
+    }
+
+    static func waitForReport(_ path: String, containing text: String, seconds: Double = 20) -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let report = try? String(contentsOfFile: path, encoding: .utf8), report.contains(text) { return report }
+            usleep(100_000)
+        }
+        return try? String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    @Test func aMinerDroppedInAWritableFolderIsReportedWithoutEverRunning() throws {
+        let marker = try Harness.markerProgram(name: "tool-source")
+        let (root, _) = try Self.root(tool: marker)
+        let report = Harness.tempPath("compliance.json")
+        // The app drops a copy of sleep as xmrig (never run), then launches a program no package owns:
+        // the monitor looks at the writable folders again.
+        let r = try Harness.defend(
+            ["/bin/sh", "-c", "sleep 1; cp /bin/sleep \(root)/tmp/xmrig; /bin/true; sleep 3"],
+            options: ["--scan-root", root, "--compliance-report", report],
+            environment: ["SCUTE_SCAN_ROOT": root, "DB_PASSWORD": "hunter2-but-longer"]
+        )
+        #expect(r.status == 0)
+        let text = try #require(Self.waitForReport(report, containing: "xmrig"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let findings = try #require(json["findings"] as? [[String: Any]])
+        #expect(findings.contains { $0["check"] as? Int == 426 && $0["path"] as? String == "/tmp/xmrig" })
+        // 424 on the app's environment, without the value.
+        #expect(findings.contains { $0["check"] as? Int == 424 && $0["variable"] as? String == "DB_PASSWORD" })
+        #expect(!text.contains("hunter2"))
+    }
+
+    @Test func aLaunchOfAnAlteredPackageBinaryIsAModifiedBinary() throws {
+        let marker = try Harness.markerProgram(name: "tool-source")
+        let (root, tool) = try Self.root(tool: marker)
+        let proof = Harness.tempPath("ran")
+        // The first run finds the binary intact; then a byte is appended and it is launched again.
+        let policy = #"{"rules": [{"name": "m", "processes": {"effect": "alert", "modifiedBinaries": "prevent"}}]}"#
+        let r = try Harness.defend(
+            policy: policy,
+            ["/bin/sh", "-c", "sleep 2; \(tool) \(proof).1; echo x >> \(tool); \(tool) \(proof).2; echo rc=$?"],
+            options: ["--scan-root", root]
+        )
+        #expect(Harness.exists(proof + ".1"))
+        #expect(!Harness.exists(proof + ".2"))
+        #expect(r.stdout.contains("rc=137"))
+        let a = try #require(r.audits.first { $0[string: "attackType"] == "modifiedBinary" })
+        #expect(a[string: "effect"] == "prevent")
+        #expect(a[string: "msg"]?.contains("of package tools differs from what the package installed") == true)
+    }
+}
