@@ -2,7 +2,7 @@
 # Scan benchmark: a full scan (checks 425, 426, 448 and the inventory) of a debootstrap minbase root, against
 # the anchor `debsums -s` plus `grep -rl "PRIVATE KEY-----"` on the same root, warm cache, same run.
 # Target: the scan in at most half the anchor's time, under 100 MB RSS.
-# Usage: bench/scan/run.sh [ROOT] [RUNS]   (ROOT defaults to SCUTE_DEBOOTSTRAP_ROOT or the tests' cached root)
+# Usage: bench/compliance/run.sh [ROOT] [RUNS]   (ROOT defaults to SCUTE_DEBOOTSTRAP_ROOT or the tests' cached root)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -11,7 +11,7 @@ runs="${2:-5}"
 [ -d "$root/var/lib/dpkg" ] || { echo "no dpkg root at $root (run the ScuteScan tests once, or debootstrap --variant=minbase)"; exit 1; }
 command -v debsums >/dev/null || { echo "debsums is needed for the anchor: apt-get install debsums"; exit 1; }
 
-pkg="${TMPDIR:-/tmp}/scute-scan-bench"
+pkg="${TMPDIR:-/tmp}/scute-compliance-bench"
 mkdir -p "$pkg/Sources/scan-bench"
 for target in ScuteScan ScuteScanSQLite CScuteSQLite CScuteZlib; do ln -sfn "$repo/Sources/$target" "$pkg/Sources/$target"; done
 cp "$here/main.swift" "$pkg/Sources/scan-bench/main.swift"
@@ -20,7 +20,7 @@ cat > "$pkg/Package.swift" <<'SWIFT'
 import PackageDescription
 let settings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
 let package = Package(
-    name: "scute-scan-bench",
+    name: "scute-compliance-bench",
     targets: [
         .systemLibrary(name: "CScuteZlib"),
         .systemLibrary(name: "CScuteSQLite"),

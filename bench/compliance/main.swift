@@ -1,5 +1,5 @@
 // The scan benchmark's driver: a full scan (all checks) plus the inventory of ROOT, timed, with peak RSS.
-// Built by bench/scan/run.sh in a throw-away package next to the sources.
+// Built by bench/compliance/run.sh in a throw-away package next to the sources.
 import ScuteScan
 import ScuteScanSQLite
 #if canImport(Glibc)
