@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         // `scute vulns`: OSV advisories as published, one zip per ecosystem (ScuteVulnsZip only).
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        // The console's web UI: server-rendered pages from templates embedded in the binary.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Non-variadic wrappers for ptrace, seccomp, prctl and the fork/exec plumbing.
@@ -92,7 +94,7 @@ let package = Package(
             name: "ScuteConsole",
             dependencies: [
                 "ScuteCore", "ScuteEmbed", "ScuteStore", "ScuteUplink", "ScuteBundle",
-                "ScuteConsoleAPI",
+                "ScuteConsoleAPI", "ScuteVulns",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -111,6 +113,23 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            // The web UI's templates, style and script (Sources/ScuteConsole/Resources), embedded in the binary.
+            resources: [
+                .embedInCode("Resources/layout.mustache"),
+                .embedInCode("Resources/login.mustache"),
+                .embedInCode("Resources/dashboard.mustache"),
+                .embedInCode("Resources/events.mustache"),
+                .embedInCode("Resources/compliance.mustache"),
+                .embedInCode("Resources/defenders.mustache"),
+                .embedInCode("Resources/deploy.mustache"),
+                .embedInCode("Resources/runtime.mustache"),
+                .embedInCode("Resources/collections.mustache"),
+                .embedInCode("Resources/users.mustache"),
+                .embedInCode("Resources/settings.mustache"),
+                .embedInCode("Resources/ui.css"),
+                .embedInCode("Resources/ui.js"),
             ],
             swiftSettings: swiftSettings
         ),

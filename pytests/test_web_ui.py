@@ -1,32 +1,87 @@
-"""The console's web UI in a real browser (headless Chromium through chromedriver)."""
-import json
+"""The console's web UI in a real browser (headless Chromium through chromedriver): every page, its forms,
+a real defender and its audits, the CSV export, the protected task compared with the CLI's, the Dockerfile zip,
+log out, and an auditor refused by the API's own role check. Screenshots of every page, at 1,280 px and at a
+phone's width, go to $SCUTE_UI_SCREENSHOTS (default: the test's temporary folder)."""
+import csv
+import io
 import os
+import pathlib
 import shutil
 import subprocess
-import sys
 import time
+import urllib.error
+import urllib.request
+import zipfile
 
 import pytest
 
+from conftest import ROOT
 from test_e2e_console_defender import Console, PASSWORD, defender, wait_connected
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+PAGES = ["/dashboard", "/monitor/events", "/monitor/compliance", "/manage/defenders", "/manage/defenders/deploy",
+         "/defend/runtime", "/collections", "/users", "/settings"]
+SECRET_ARN = "arn:aws:ssm:eu-west-1:123456789012:parameter/scute/install-bundle"
+
+
+class UIConsole(Console):
+    """The e2e console, started with a defender bundle so that the Dockerfile embed answers."""
+
+    def __init__(self, scute, data, bundle):
+        super().__init__(scute, data)
+        self.bundle = bundle
+
+    def start(self):
+        env = dict(os.environ, SCUTE_ADMIN_PASSWORD=PASSWORD)
+        self.log = open(os.path.join(self.data, "console.log"), "ab")
+        self.proc = subprocess.Popen(
+            [self.scute, "console", "--data", self.data, "--insecure-http", "--host", "127.0.0.1",
+             "--api-port", str(self.api), "--channel-port", str(self.channel), "--defender-bundle", self.bundle],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.base}/health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("console did not start")
 
 
 @pytest.fixture
-def browser(tmp_path):
+def downloads(tmp_path):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = pathlib.Path(os.environ.get("SCUTE_UI_SCREENSHOTS", tmp_path / "screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def browser(tmp_path, downloads):
     chromium = shutil.which("chromium")
     driver_path = shutil.which("chromedriver")
     if not chromium or not driver_path:
         pytest.fail("chromium and chromedriver are needed (scripts/test.sh installs them)")
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,900",
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
                 f"--user-data-dir={tmp_path / 'chromium'}"]:
         options.add_argument(arg)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver_path), options=options)
     yield driver
     driver.quit()
@@ -34,49 +89,325 @@ def browser(tmp_path):
 
 @pytest.fixture
 def console(scute, tmp_path):
-    c = Console(scute, str(tmp_path / "console"))
+    bundle = tmp_path / "defender-bundle.tar.gz"
+    # Any bytes do as a defender bundle for the app-embedded zip (it is copied into the zip as is).
+    bundle.write_bytes(b"not really a bundle")
+    c = UIConsole(scute, str(tmp_path / "console"), str(bundle))
     os.makedirs(c.data)
     c.start()
     yield c
     c.stop()
 
 
-def test_log_in_see_a_defender_add_a_rule_and_see_its_audit(scute, console, browser, tmp_path):
+def no_browser_errors(browser, where, refused_forms=False):
+    """Nothing in the browser's log; with `refused_forms`, only the status of a form the console refused (a
+    re-rendered form with its messages answers 400 or 403, which Chromium logs)."""
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    if refused_forms:
+        errors = [e for e in errors if "the server responded with a status of 4" not in e["message"]]
+    assert not errors, f"{where}: {errors}"
+
+
+def log_in(browser, console, user, password):
+    browser.get(f"{console.base}/")
+    wait = WebDriverWait(browser, 15)
+    wait.until(EC.visibility_of_element_located((By.ID, "user"))).send_keys(user)
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "#loginForm button").click()
+    wait.until(EC.presence_of_element_located((By.ID, "logout")))
+
+
+def fill(browser, element_id, text):
+    field = browser.find_element(By.ID, element_id)
+    field.clear()
+    field.send_keys(text)
+
+
+def session_get(browser, console, path):
+    """GET `path` with the browser's session cookie: for downloads whose bytes the test compares."""
+    cookie = browser.get_cookie("scute_session")
+    req = urllib.request.Request(f"{console.base}{path}")
+    req.add_header("cookie", f"scute_session={cookie['value']}")
+    with urllib.request.urlopen(req, timeout=20) as r:
+        return r.status, dict(r.headers), r.read()
+
+
+def test_every_workflow_in_a_real_browser(scute, console, browser, downloads, shots, tmp_path):
     token = console.token()
-    script = "import subprocess, time\nfor i in range(120):\n    subprocess.run(['/usr/bin/whoami'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n    time.sleep(0.1)\n"
+    wait = WebDriverWait(browser, 15)
+
+    # Not signed in: every page sends the browser to the login page. A wrong password is refused at the form.
+    browser.get(f"{console.base}/defend/runtime")
+    wait.until(EC.visibility_of_element_located((By.ID, "user")))
+    assert browser.current_url.endswith("/login")
+    fill(browser, "user", "admin")
+    fill(browser, "password", "wrong-password")
+    browser.find_element(By.CSS_SELECTOR, "#loginForm button").click()
+    assert wait.until(EC.visibility_of_element_located((By.ID, "loginError"))).text
+    log_in(browser, console, "admin", PASSWORD)
+    cookie = browser.get_cookie("scute_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert "Dashboard" in browser.title
+
+    # A collection through its form.
+    browser.get(f"{console.base}/collections")
+    fill(browser, "collectionName", "ui-apps")
+    fill(browser, "collectionDescription", "made in the browser")
+    fill(browser, "collectionAppIDs", "ui-*\nother-app")
+    browser.find_element(By.ID, "saveCollection").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "collectionTable"), "ui-apps"))
+    stored = console.call("GET", "/collections/ui-apps", token)
+    assert stored["appIDs"] == ["ui-*", "other-app"] and stored["description"] == "made in the browser"
+
+    # A runtime rule through its form; a bad name is refused at the field, and nothing is stored.
+    browser.get(f"{console.base}/defend/runtime")
+    fill(browser, "ruleName", "bad name!")
+    browser.find_element(By.ID, "saveRule").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#ruleForm .field-error")))
+    assert console.call("GET", "/policies/runtime", token)["rules"] == []
+    fill(browser, "ruleName", "ui-deny-whoami")
+    fill(browser, "ruleAppIDs", "ui-demo")
+    Select(browser.find_element(By.ID, "p_effect")).select_by_value("prevent")
+    fill(browser, "p_denied", "whoami")
+    browser.find_element(By.ID, "saveRule").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "ruleTable"), "ui-deny-whoami"))
+    rules = console.call("GET", "/policies/runtime", token)["rules"]
+    assert [r["name"] for r in rules] == ["ui-deny-whoami"]
+    assert rules[0]["processes"] == {"effect": "prevent", "denied": ["whoami"]}
+    assert rules[0]["collections"] == [{"appIDs": ["ui-demo"]}]
+
+    # A second rule, moved to the top with the reorder buttons.
+    fill(browser, "ruleName", "ui-dns")
+    fill(browser, "ruleAppIDs", "nothing-*")
+    Select(browser.find_element(By.ID, "d_effect")).select_by_value("alert")
+    fill(browser, "d_denied", "evil.example")
+    browser.find_element(By.ID, "saveRule").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "ruleTable"), "ui-dns"))
+    browser.find_element(By.CSS_SELECTOR, 'button[aria-label="Move ui-dns up"]').click()
+    wait.until(lambda d: [r["name"] for r in console.call("GET", "/policies/runtime", token)["rules"]] == ["ui-dns", "ui-deny-whoami"])
+
+    # A real defender: seen connected, and the audit it produced.
+    # Runs whoami (refused by the rule: PermissionError) for a minute, so the defender stays connected.
+    script = ("import subprocess, time\nfor i in range(600):\n    try:\n        subprocess.run(['/usr/bin/whoami'], "
+              "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n    except PermissionError:\n        pass\n"
+              "    time.sleep(0.1)\n")
     proc = defender([scute, "defend"], console, token, "ui-demo", script, tmp_path, str(tmp_path / "ui.jsonl"))
     try:
         wait_connected(console, token, "ui-demo")
-        wait = WebDriverWait(browser, 15)
-        browser.get(f"http://127.0.0.1:{console.api}/")
-        wait.until(EC.visibility_of_element_located((By.ID, "user"))).send_keys("admin")
-        browser.find_element(By.ID, "password").send_keys(PASSWORD)
-        browser.find_element(By.CSS_SELECTOR, "#loginForm button").click()
-        # After login: the defenders view lists the connected defender.
-        wait.until(EC.text_to_be_present_in_element((By.ID, "defTable"), "ui-demo"))
-        assert "connected for" in browser.find_element(By.ID, "defTable").text
-        browser.save_screenshot(str(tmp_path / "defenders.png"))
-        # A rule written in the UI is stored and enforced.
-        browser.find_element(By.CSS_SELECTOR, 'header a[data-view="rules"]').click()
-        area = wait.until(EC.visibility_of_element_located((By.ID, "ruleJSON")))
-        area.clear()
-        area.send_keys(json.dumps({"name": "ui-deny-whoami", "collections": [{"appIDs": ["ui-demo"]}],
-                                   "processes": {"effect": "prevent", "denied": ["whoami"]}}))
-        browser.find_element(By.ID, "saveRule").click()
-        wait.until(EC.text_to_be_present_in_element((By.ID, "ruleTable"), "ui-deny-whoami"))
-        rules = console.call("GET", "/policies/runtime", token)["rules"]
-        assert [r["name"] for r in rules] == ["ui-deny-whoami"]
-        # Its audit shows in the audits view.
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            browser.find_element(By.CSS_SELECTOR, 'header a[data-view="audits"]').click()
-            time.sleep(0.5)
-            text = browser.find_element(By.ID, "auditTable").text
-            if "ui-deny-whoami" in text:
-                break
-        assert "ui-deny-whoami" in text and "/usr/bin/whoami" in text
-        browser.save_screenshot(str(tmp_path / "audits.png"))
-        shutil.copy(tmp_path / "audits.png", "/tmp/scute-ui-audits.png")
+        browser.get(f"{console.base}/manage/defenders")
+        table = wait.until(EC.visibility_of_element_located((By.ID, "defTable")))
+        assert "ui-demo" in table.text and "connected for" in table.text
+        assert console.audits_eventually(token, "appID=ui-demo&rule=ui-deny-whoami", timeout=15)
+        browser.get(f"{console.base}/monitor/events")
+        fill(browser, "appID", "ui-demo")
+        fill(browser, "rule", "ui-deny-whoami")
+        Select(browser.find_element(By.ID, "effect")).select_by_value("prevent")
+        browser.find_element(By.ID, "filter").click()
+        wait.until(EC.text_to_be_present_in_element((By.ID, "auditTable"), "/usr/bin/whoami"))
+        assert "appID=ui-demo" in browser.current_url
+        # The export is exactly the filtered set, as the API writes it.
+        href = browser.find_element(By.ID, "exportCSV").get_attribute("href")
+        path = href[len(console.base):]
+        status, headers, body = session_get(browser, console, path)
+        assert status == 200 and "runtime-audits.csv" in headers["Content-Disposition"]
+        rows = list(csv.DictReader(io.StringIO(body.decode())))
+        assert rows and all(r["appID"] == "ui-demo" and r["rule"] == "ui-deny-whoami" and r["effect"] == "prevent" for r in rows)
+        req = urllib.request.Request(f"{console.base}/api/v1/audits/runtime?appID=ui-demo&rule=ui-deny-whoami&effect=prevent"
+                                     "&format=csv&limit=100000")
+        req.add_header("authorization", f"Bearer {token}")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            api_rows = list(csv.DictReader(io.StringIO(r.read().decode())))
+        assert {r["id"] for r in api_rows} >= {r["id"] for r in rows}
+        # The filter narrows: nothing of type dns for this app.
+        browser.get(f"{console.base}/monitor/events?appID=ui-demo&type=dns")
+        assert "No events match." in browser.page_source
+        # The dashboard counts the defender and draws the audits.
+        browser.get(f"{console.base}/dashboard")
+        assert browser.find_element(By.ID, "connectedCount").text == "1"
+        assert "ui-deny-whoami" in browser.find_element(By.ID, "topRules").text
     finally:
         proc.kill()
         proc.wait()
+
+    # Deploy: a pasted task definition, protected, is the CLI's output byte for byte.
+    seed = ROOT / "examples" / "task-definitions" / "seed-fargate.json"
+    browser.get(f"{console.base}/manage/defenders/deploy")
+    address = Select(browser.find_element(By.ID, "consoleaddr")).first_selected_option.text
+    area = browser.find_element(By.ID, "document")
+    browser.execute_script("arguments[0].value = arguments[1];", area, seed.read_text())
+    fill(browser, "installBundleSecret", SECRET_ARN)
+    browser.find_element(By.ID, "generate").click()
+    output = wait.until(EC.presence_of_element_located((By.ID, "output"))).get_attribute("value")
+    cli = subprocess.run([scute, "embed", "task-definition", str(seed), "--console", address, "--install-bundle-secret", SECRET_ARN],
+                         capture_output=True, text=True, check=True).stdout
+    assert output == cli
+    assert "+ " in browser.find_element(By.ID, "diff").text and "ScuteDefender" in browser.find_element(By.ID, "diff").text
+    browser.find_element(By.ID, "downloadOutput").click()
+    target = downloads / "task-definition.protected.json"
+    deadline = time.time() + 10
+    while not target.exists() and time.time() < deadline:
+        time.sleep(0.1)
+    assert target.read_text() == cli
+    browser.save_screenshot(str(shots / "deploy-generated.png"))
+
+    # Deploy: an uploaded Dockerfile comes back as the zip of the protected build context.
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM debian:12\nCMD [\"/bin/sleep\", \"1000\"]\n")
+    browser.get(f"{console.base}/manage/defenders/deploy")
+    fill(browser, "dockerAppID", "ui-docker")
+    browser.find_element(By.ID, "dockerfile").send_keys(str(dockerfile))
+    # The base image's ENTRYPOINT, which the Dockerfile does not set (debian:12 has none).
+    fill(browser, "dockerEntrypoint", "[]")
+    browser.find_element(By.ID, "dockerZip").click()
+    deadline = time.time() + 15
+    zips = []
+    while time.time() < deadline:
+        zips = [p for p in downloads.iterdir() if p.suffix == ".zip"]
+        if zips:
+            break
+        time.sleep(0.2)
+    if not zips:
+        pathlib.Path("/tmp/ui-docker-fail.html").write_text(browser.page_source)
+    assert zips, (list(downloads.iterdir()), browser.current_url)
+    with zipfile.ZipFile(zips[0]) as z:
+        names = z.namelist()
+        assert any(n.endswith("Dockerfile") for n in names), names
+        protected = next(z.read(n).decode() for n in names if n.endswith("Dockerfile"))
+    assert "ui-docker" in protected
+
+    # Manual embedding: an install bundle to copy.
+    browser.get(f"{console.base}/manage/defenders/deploy")
+    browser.find_element(By.ID, "makeBundle").click()
+    assert wait.until(EC.presence_of_element_located((By.ID, "installBundle"))).get_attribute("value")
+
+    # Users and API tokens: an auditor for the last check, and a token whose secret shows once.
+    browser.get(f"{console.base}/users")
+    fill(browser, "newUserName", "ui-auditor")
+    fill(browser, "newUserPassword", "auditor-password-1")
+    Select(browser.find_element(By.ID, "newUserRole")).select_by_value("auditor")
+    browser.find_element(By.ID, "createUser").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "userTable"), "ui-auditor"))
+    fill(browser, "tokenName", "ci")
+    browser.find_element(By.ID, "createToken").click()
+    assert wait.until(EC.presence_of_element_located((By.ID, "newTokenValue"))).get_attribute("value").startswith("scute_")
+
+    no_browser_errors(browser, "the workflows above", refused_forms=True)
+    # Every page at 1,280 px and at a phone's width, with nothing in the browser's log.
+    for width, height, suffix in [(1280, 900, "desktop"), (390, 844, "phone")]:
+        browser.set_window_size(width, height)
+        for page in PAGES:
+            browser.get(f"{console.base}{page}")
+            wait.until(EC.presence_of_element_located((By.ID, "main")))
+            assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"), (page, suffix)
+            browser.save_screenshot(str(shots / f"{page.strip('/').replace('/', '-')}-{suffix}.png"))
+            no_browser_errors(browser, page)
+            # Every form control has a visible label.
+            for control in browser.find_elements(By.CSS_SELECTOR, "main input:not([type=hidden]), main select, main textarea"):
+                cid = control.get_attribute("id")
+                assert cid and browser.find_elements(By.CSS_SELECTOR, f'label[for="{cid}"]') or \
+                    control.find_elements(By.XPATH, "ancestor::label"), (page, cid)
+    browser.set_window_size(1280, 900)
+
+    # Log out: the cookie goes, and pages send the browser to the login page again.
+    browser.find_element(By.ID, "logout").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "user")))
+    browser.get(f"{console.base}/defend/runtime")
+    wait.until(EC.visibility_of_element_located((By.ID, "user")))
+    assert browser.current_url.endswith("/login")
+    browser.save_screenshot(str(shots / "login.png"))
+
+    # An auditor sees the rules but cannot save one: the API's role check answers at the form.
+    log_in(browser, console, "ui-auditor", "auditor-password-1")
+    browser.get(f"{console.base}/defend/runtime")
+    fill(browser, "ruleName", "auditor-rule")
+    fill(browser, "ruleAppIDs", "*")
+    browser.find_element(By.ID, "saveRule").click()
+    assert wait.until(EC.visibility_of_element_located((By.ID, "ruleError"))).text
+    assert [r["name"] for r in console.call("GET", "/policies/runtime", token)["rules"]] == ["ui-dns", "ui-deny-whoami"]
+    no_browser_errors(browser, "auditor", refused_forms=True)
+
+
+def test_forms_without_the_session_csrf_token_change_nothing(console):
+    token = console.token()
+    # Log in as a browser would, then post a rule with a wrong CSRF token.
+    data = f"username=admin&password={PASSWORD}".encode()
+    req = urllib.request.Request(f"{console.base}/login", data=data, method="POST")
+    req.add_header("content-type", "application/x-www-form-urlencoded")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(req, timeout=10)
+        raise AssertionError("expected a redirect")
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 303
+        cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    session = cookie.split(";")[0]
+    req = urllib.request.Request(f"{console.base}/defend/runtime/save",
+                                 data=b"csrf=forged&name=forged&appIDs=*&p_effect=prevent&p_denied=sh", method="POST")
+    req.add_header("content-type", "application/x-www-form-urlencoded")
+    req.add_header("cookie", session)
+    try:
+        opener.open(req, timeout=10)
+        raise AssertionError("expected a refusal")
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 403
+    assert console.call("GET", "/policies/runtime", token)["rules"] == []
+    # The page itself: a strict policy, no inline script.
+    with urllib.request.urlopen(f"{console.base}/login", timeout=10) as r:
+        policy = r.headers["Content-Security-Policy"]
+        page = r.read().decode()
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "<script>" not in page and "onclick" not in page
+
+
+def verified_handshake(console, name):
+    """A TLS handshake with the console's API port that trusts only its CA and checks `name`."""
+    import socket
+    import ssl
+    context = ssl.create_default_context(cafile=os.path.join(console.data, "ca.pem"))
+    with socket.create_connection(("127.0.0.1", console.api), timeout=5) as raw:
+        try:
+            with context.wrap_socket(raw, server_hostname=name):
+                return True
+        except ssl.SSLCertVerificationError:
+            return False
+
+
+def test_a_san_added_in_settings_is_served_without_a_restart(scute, tmp_path, shots):
+    console = Console(scute, str(tmp_path / "tls-console"), tls=True)
+    os.makedirs(console.data)
+    console.start()
+    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    # The console's own CA is not in Chromium's store: the certificate itself is checked with Python's ssl below.
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
+                "--ignore-certificate-errors", f"--user-data-dir={tmp_path / 'chromium-tls'}"]:
+        options.add_argument(arg)
+    browser = webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver_path), options=options)
+    try:
+        assert not verified_handshake(console, "console.test")
+        log_in(browser, console, "admin", PASSWORD)
+        cookie = browser.get_cookie("scute_session")
+        assert cookie["secure"] and cookie["httpOnly"]
+        browser.get(f"{console.base}/settings")
+        fill(browser, "sanName", "not a name!")
+        browser.find_element(By.ID, "addSAN").click()
+        assert WebDriverWait(browser, 15).until(EC.visibility_of_element_located((By.ID, "sanError"))).text
+        fill(browser, "sanName", "console.test")
+        browser.find_element(By.ID, "addSAN").click()
+        WebDriverWait(browser, 15).until(EC.text_to_be_present_in_element((By.ID, "sanList"), "console.test"))
+        browser.save_screenshot(str(shots / "settings-san-added.png"))
+        # The same process, a new connection: the certificate names it now.
+        assert verified_handshake(console, "console.test")
+        assert verified_handshake(console, "127.0.0.1")
+        token = console.token()
+        assert "console.test" in console.call("GET", "/settings/sans", token)["names"]
+    finally:
+        browser.quit()
+        console.stop()

@@ -259,6 +259,17 @@ int scute_capabilities(uint64_t *effective, uint64_t *permitted, uint64_t *inher
 
 int scute_capability_in_bounding_set(int cap) { return prctl(PR_CAPBSET_READ, cap, 0, 0, 0); }
 
+int scute_thread_set_effective_capabilities(uint64_t mask, uint64_t *previous) {
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capget, &header, data) < 0) return -1;
+    *previous = (uint64_t)data[0].effective | (uint64_t)data[1].effective << 32;
+    data[0].effective = (uint32_t)mask & data[0].permitted;
+    data[1].effective = (uint32_t)(mask >> 32) & data[1].permitted;
+    return syscall(SYS_capset, &header, data) < 0 ? -1 : 0;
+}
+
 int scute_signalfd_child(void) {
     sigset_t set;
     sigemptyset(&set);

@@ -31,6 +31,9 @@ public func buildApplication(
     let folder = DataFolder(path: configuration.dataFolder)
     try folder.create()
     let certificates = try folder.certificates(subjectAlternativeNames: configuration.subjectAlternativeNames, logger: logger)
+    // Names added through the API since (`POST /settings/sans`) are in the server certificate already.
+    let added = ServerIdentity.addedNames(in: folder).filter { !configuration.subjectAlternativeNames.contains($0) }
+    let identity = try ServerIdentity(folder: folder, names: configuration.subjectAlternativeNames + added, certificates: certificates)
     let signingKey = try folder.tokenSigningKey()
 
     var services: [any Service] = []
@@ -55,12 +58,13 @@ public func buildApplication(
         store: store,
         signer: await TokenSigner(keyBytes: signingKey),
         certificates: certificates,
+        identity: identity,
         metrics: ConsoleMetrics(),
         runtime: runtime,
         logger: logger
     )
 
-    let tls: TLSConfiguration? = configuration.insecureHTTP ? nil : try serverTLS(certificates)
+    let tls: TLSConfiguration? = configuration.insecureHTTP ? nil : try serverTLS(certificates, identity: identity)
     if configuration.insecureHTTP {
         logger.warning("console.insecure_http", metadata: ["hint": "plain HTTP and WS: for local development only"])
     }
@@ -121,7 +125,7 @@ public func buildApplication(
     return app
 }
 
-private func serverTLS(_ certificates: ConsoleCertificates) throws -> TLSConfiguration {
+private func serverTLS(_ certificates: ConsoleCertificates, identity: ServerIdentity) throws -> TLSConfiguration {
     let chain = try NIOSSLCertificate.fromPEMBytes(Array((certificates.serverCertificatePEM + "\n" + certificates.caCertificatePEM + "\n").utf8))
     let key = try NIOSSLPrivateKey(bytes: Array(certificates.serverKeyPEM.utf8), format: .pem)
     var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
@@ -129,6 +133,8 @@ private func serverTLS(_ certificates: ConsoleCertificates) throws -> TLSConfigu
     tls.minimumTLSVersion = .tlsv12
     // A peer that vanishes without close_notify should not hold a connection (or a shutdown) for long.
     tls.shutdownTimeout = .seconds(1)
+    // Each handshake presents the certificate of the moment: a SAN added through the API needs no restart.
+    tls.sslContextCallback = identity.contextCallback
     return tls
 }
 

@@ -10,6 +10,8 @@ final class ConsoleCore: Sendable {
     let store: any ScuteStore
     let signer: TokenSigner
     let certificates: ConsoleCertificates
+    /// The server certificate of the moment, with its names (SANs can be added while the console runs).
+    let identity: ServerIdentity
     let hub: ChannelHub
     let metrics: ConsoleMetrics
     let throttle: LoginThrottle
@@ -22,6 +24,7 @@ final class ConsoleCore: Sendable {
         store: any ScuteStore,
         signer: TokenSigner,
         certificates: ConsoleCertificates,
+        identity: ServerIdentity,
         metrics: ConsoleMetrics,
         runtime: ConsoleRuntime,
         logger: Logger
@@ -30,6 +33,7 @@ final class ConsoleCore: Sendable {
         self.store = store
         self.signer = signer
         self.certificates = certificates
+        self.identity = identity
         self.metrics = metrics
         self.hub = ChannelHub(metrics: metrics)
         self.throttle = LoginThrottle(
@@ -72,7 +76,7 @@ final class ConsoleCore: Sendable {
 
     /// The channel address defenders use by default: the first SAN and the channel port.
     var defaultConsoleAddress: String {
-        let host = configuration.subjectAlternativeNames.first ?? "localhost"
+        let host = identity.subjectAlternativeNames.first ?? "localhost"
         let port = runtime.channelPort ?? configuration.channelPort
         let h = host.contains(":") ? "[\(host)]" : host
         return "\(configuration.insecureHTTP ? "ws" : "wss")://\(h):\(port)"

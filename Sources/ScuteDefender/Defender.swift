@@ -317,7 +317,13 @@ package enum Defender {
         tracer.start()
         if let compliance, !compliance.start() {
             sink.record(
-                AuditEvent(time: Sys.now(), type: .defender, effect: .alert, attackType: .checkFailed, msg: "the compliance scan could not start: no thread")
+                AuditEvent(
+                    time: Sys.now(),
+                    type: .defender,
+                    effect: .alert,
+                    attackType: .checkFailed,
+                    msg: "the compliance scan could not start: no thread"
+                )
             )
         }
         PosixThread {

@@ -58,7 +58,8 @@ package enum DefenderLink {
                 // No local policy: give the sidecar a moment, so the app does not start on nothing.
                 if options.policyPath == nil { _ = link.waitForPolicy(seconds: policyWait) }
             },
-            audits: { link.record($0) }
+            audits: { link.record($0) },
+            reports: { link.report($0) }
         )
         return Setup(hooks: hooks, drain: { _ = link.drain(seconds: drainTimeout) }, kind: "sidecar")
     }
@@ -127,7 +128,14 @@ package enum DefenderLink {
                     Sys.warn("scute: audit spool: \(error)")
                 }
             },
-            startupAudits: state.warning.map { [$0] } ?? []
+            startupAudits: state.warning.map { [$0] } ?? [],
+            reports: { report in
+                do {
+                    try uplink.report(kind: report.kind.rawValue, json: report.json)
+                } catch {
+                    Sys.warn("scute: \(report.kind.rawValue) report: \(error)")
+                }
+            }
         )
         let drain: @Sendable () -> Void = {
             var waited = 0.0

@@ -144,19 +144,23 @@ public final class Relay: Sendable {
             attributes: [.posixPermissions: 0o700]
         )
         let path = configuration.socketPath
+        // Bound in the relay's private folder, made private there, then moved into the volume: the socket
+        // is never reachable with the mode the umask gave it.
+        let staging = RelayConfiguration.join(configuration.relayFolder, "channel.sock.new")
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
+            .bind(unixDomainSocketPath: staging, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         // Never world-writable: only the sidecar's user and group (SCUTE_RELAY_GROUP, for app containers
         // that run as another user) may connect and speak for a defender.
-        if let group = configuration.socketGroup, chown(path, uid_t.max, group) != 0 {
+        if let group = configuration.socketGroup, chown(staging, uid_t.max, group) != 0 {
             logger.warning("relay.socket.chown_failed", metadata: ["group": "\(group)", "errno": "\(errno)"])
         }
-        guard chmod(path, 0o660) == 0 else { throw RelayError.configuration("cannot restrict the mode of \(path) (errno \(errno))") }
+        guard chmod(staging, 0o660) == 0 else { throw RelayError.configuration("cannot restrict the mode of \(path) (errno \(errno))") }
+        guard rename(staging, path) == 0 else { throw RelayError.configuration("cannot move the socket to \(path) (errno \(errno))") }
         logger.info("relay.listening", metadata: ["socket": "\(path)"])
         defer { unlink(path) }
         try await withThrowingDiscardingTaskGroup { group in
@@ -202,6 +206,12 @@ public final class Relay: Sendable {
                             guard let (defender, _) = attached else { throw RelayError.peer("audits before hello") }
                             try defender.uplink.send(json: message.events)
                             try await outbound.write(ByteBuffer(string: LocalMessage.ack(message.id).line))
+                        case .report:
+                            guard let (defender, _) = attached else { throw RelayError.peer("report before hello") }
+                            // Latest wins: a report the console will not take is the console's to refuse.
+                            if let kind = message.payload["kind"]?.stringValue, let report = message.payload["report"] {
+                                try? defender.uplink.report(kind: kind, json: Array(report.serialized(.compact).utf8))
+                            }
                         case .policy, .ack:
                             throw RelayError.peer("unexpected \(message.type.rawValue) message")
                         }

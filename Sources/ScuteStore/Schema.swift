@@ -17,6 +17,7 @@ enum Schema {
             postgres: auditIndexes
         ),
         Migration(version: 3, name: "sessions and enrollment", sqlite: enrollment(bigint: "INTEGER"), postgres: enrollment(bigint: "BIGINT")),
+        Migration(version: 4, name: "defender reports and advisories", sqlite: reports(bigint: "INTEGER"), postgres: reports(bigint: "BIGINT")),
     ]
 
     private static func initial(bigint: String) -> [String] {
@@ -62,6 +63,22 @@ enum Schema {
             "ALTER TABLE defenders ADD COLUMN credential_hash TEXT NOT NULL DEFAULT ''",
             "ALTER TABLE defenders ADD COLUMN enrollment_id TEXT NOT NULL DEFAULT ''",
             "CREATE TABLE blocked_enrollments (id TEXT PRIMARY KEY, defender_id TEXT NOT NULL, blocked_at \(bigint) NOT NULL)",
+        ]
+    }
+
+    /// The latest report of each kind per defender (`compliance`, `inventory`, and the `vulnerabilities`
+    /// the console matched for its inventory), and the OSV advisories the console imported.
+    private static func reports(bigint: String) -> [String] {
+        [
+            """
+            CREATE TABLE defender_reports (defender_id TEXT NOT NULL, kind TEXT NOT NULL, app_id TEXT NOT NULL,
+                task_family TEXT NOT NULL, task_arn TEXT NOT NULL, container TEXT NOT NULL, image TEXT NOT NULL,
+                time \(bigint) NOT NULL, body TEXT NOT NULL, PRIMARY KEY (defender_id, kind))
+            """,
+            """
+            CREATE TABLE advisories (id TEXT PRIMARY KEY, modified TEXT NOT NULL, ecosystem TEXT NOT NULL,
+                package TEXT NOT NULL, body TEXT NOT NULL)
+            """,
         ]
     }
 

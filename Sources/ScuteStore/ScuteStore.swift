@@ -66,6 +66,17 @@ public protocol ScuteStore: Sendable {
     func audits(_ query: AuditQuery) async throws(StoreError) -> AuditPage
     func deleteAudits(before time: Int64) async throws(StoreError) -> Int
 
+    // MARK: Reports and advisories
+    /// Keeps `report` as its defender's latest of its kind (replacing the one before).
+    func putReport(_ report: StoredReport) async throws(StoreError)
+    /// The latest reports of one kind, every defender's.
+    func reports(kind: String) async throws(StoreError) -> [StoredReport]
+    /// Adds or replaces advisories by id.
+    func putAdvisories(_ advisories: [StoredAdvisory]) async throws(StoreError)
+    func advisories() async throws(StoreError) -> [StoredAdvisory]
+    /// Deletes the reports of defenders the console no longer holds (expired or deleted); returns how many.
+    func deleteOrphanReports() async throws(StoreError) -> Int
+
     // MARK: Settings
     func setting(_ key: String) async throws(StoreError) -> String?
     func setSetting(_ key: String, _ value: String) async throws(StoreError)

@@ -116,6 +116,10 @@ public final class Uplink: Sendable {
         var droppedEvents = 0
         /// This defender's own credential, once the console enrolled it (kept in the data folder).
         var credential: String?
+        /// The latest report of each kind (`compliance`, `inventory`) and how often it changed: a session
+        /// sends each kind it has not sent in its latest version yet (latest wins, not a queue).
+        var reports: [String: JSONValue] = [:]
+        var reportGenerations: [String: Int] = [:]
     }
 
     public init(configuration: UplinkConfiguration, logger: Logger) throws {
@@ -129,10 +133,46 @@ public final class Uplink: Sendable {
         self.spool = try AuditSpool(directory: configuration.dataFolder + "/spool")
         let cached = Self.loadCachedPolicy(dataFolder: configuration.dataFolder)
         let credential = CredentialFile(dataFolder: configuration.dataFolder).load()
+        let reports = Self.loadCachedReports(dataFolder: configuration.dataFolder)
         state.withLock {
             $0.lastPolicy = cached
             $0.credential = credential
+            $0.reports = reports
+            for kind in reports.keys { $0.reportGenerations[kind] = 1 }
         }
+    }
+
+    /// The report kinds the channel carries.
+    public static let reportKinds = ["compliance", "inventory"]
+
+    /// Keeps `json` (a JSON object) as the latest report of `kind` (`compliance` or `inventory`), in the data
+    /// folder too, and sends it once connected, again after every reconnect; a newer one replaces it unsent.
+    public func report(kind: String, json: [UInt8]) throws {
+        guard Self.reportKinds.contains(kind) else { throw ChannelProtocolError("report.kind: expected compliance or inventory") }
+        guard json.count <= ChannelMessage.maxReportBytes else {
+            throw ChannelProtocolError("report: larger than \(ChannelMessage.maxReportBytes) bytes")
+        }
+        let value = try JSONValue.parse(bytes: json)
+        guard value.objectValue != nil else { throw ChannelProtocolError("report: expected a JSON object") }
+        state.withLock {
+            $0.reports[kind] = value
+            $0.reportGenerations[kind, default: 0] += 1
+        }
+        let path = configuration.dataFolder + "/report-\(kind).json"
+        try Data(json).write(to: URL(fileURLWithPath: path + ".tmp"))
+        _ = rename(path + ".tmp", path)
+    }
+
+    /// The reports an earlier run kept in `dataFolder`, by kind.
+    package static func loadCachedReports(dataFolder: String) -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        for kind in reportKinds {
+            guard let data = FileManager.default.contents(atPath: dataFolder + "/report-\(kind).json"),
+                let value = try? JSONValue.parse(bytes: Array(data)), value.objectValue != nil
+            else { continue }
+            out[kind] = value
+        }
+        return out
     }
 
     /// Whether the console enrolled this defender: it then presents its own credential, not the bundle's token.
@@ -285,6 +325,25 @@ public final class Uplink: Sendable {
                     try await outbound.write(.text(ChannelMessage(type: .heartbeat, id: String(n)).text))
                     // Wakes a sender waiting for an ack, so its ack timeout holds even when nothing arrives.
                     ackContinuation.yield("")
+                }
+            }
+            group.addTask {
+                // Reports: the latest of each kind this session has not sent yet.
+                var sent: [String: Int] = [:]
+                while true {
+                    let due = self.state.withLock { s -> [(String, JSONValue, Int)] in
+                        guard s.connected else { return [] }
+                        return s.reports.compactMap { kind, value in
+                            let generation = s.reportGenerations[kind] ?? 0
+                            return sent[kind] == generation ? nil : (kind, value, generation)
+                        }
+                    }
+                    for (kind, value, generation) in due {
+                        let payload = JSONObject(["kind": .string(kind), "report": value])
+                        try await outbound.write(.text(ChannelMessage(type: .report, id: kind, payload: payload).text))
+                        sent[kind] = generation
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
                 }
             }
             group.addTask {

@@ -17,7 +17,8 @@ struct ConsoleCommand: AsyncParsableCommand {
             First start creates the data folder, a CA and server certificate for the --san names, and the user \
             admin (password from SCUTE_ADMIN_PASSWORD, else generated and printed once). The API and web UI \
             listen on --api-port, defenders connect to --channel-port; both use TLS unless --insecure-http.
-            """
+            """,
+        subcommands: [ConsoleAdvisoriesCommand.self]
     )
 
     @Option(name: .customLong("data"), help: "The data folder (certificates, keys, the SQLite database).")

@@ -58,7 +58,14 @@ struct SidecarRun: ParsableCommand {
             FileIO.printError("error: \(error.description)")
             throw ExitCode(1)
         }
-        guard let configuration else { return nil }
+        guard var configuration else { return nil }
+        // The task's identity as Fargate gives it: the console shows the task ID as each defender's host, and
+        // collections can name task families. SCUTE_TASK_ARN / SCUTE_TASK_FAMILY, when set, win.
+        if let task = TaskMetadata.fetch(environment: env) {
+            if configuration.taskARN.isEmpty { configuration.taskARN = task.taskARN }
+            if configuration.taskFamily.isEmpty { configuration.taskFamily = task.family }
+            FileIO.printError("scute sidecar: task \(task.taskID) (\(task.family):\(task.revision ?? "?"))")
+        }
         var logger = Logger(label: "scute.sidecar.relay")
         logger.logLevel = env["SCUTE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         return RelayRunner.start(Relay(configuration: configuration, logger: logger))

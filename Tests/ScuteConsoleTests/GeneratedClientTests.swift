@@ -83,10 +83,12 @@ struct GeneratedClientTests {
         try await console.app(store: store).test(.router) { client in
             let api = try client.api(token: try await client.login())
             let day: Int64 = 86_400 * 1_000_000_000
+            // Days within the retention (old audits are purged while the console runs).
+            let start = (Int64(Date().timeIntervalSince1970) / 86_400 - 5) * 86_400
             let audits = try (1...3).map { i in
                 let event = AuditEvent(
                     id: "e\(i)",
-                    time: 1_767_225_600_000_000_000 + Int64(i) * day,  // 2026-01-02, -03, -04
+                    time: start * 1_000_000_000 + Int64(i) * day,
                     appID: "pay",
                     type: .process,
                     effect: .prevent,
@@ -96,7 +98,7 @@ struct GeneratedClientTests {
                 return try StoredAudit.from(json: event.json, defenderID: "d").get()
             }
             _ = try await store.insertAudits(audits)
-            let page = try await api.listRuntimeAudits(query: .init(from: Date(timeIntervalSince1970: 1_767_225_600 + 2 * 86_400), sort: .time))
+            let page = try await api.listRuntimeAudits(query: .init(from: Date(timeIntervalSince1970: TimeInterval(start + 2 * 86_400)), sort: .time))
             let body = try page.ok.body.json
             #expect(body.total == 2)
             #expect(body.audits.compactMap { $0.value["id"] as? String } == ["e2", "e3"])

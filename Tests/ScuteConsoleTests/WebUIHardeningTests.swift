@@ -17,7 +17,7 @@ struct WebUIHardeningTests {
         let console = TestConsole(tls: tls)
         defer { console.remove() }
         try await console.app().test(.router) { client in
-            for path in ["/", "/ui/app.js", "/ui/app.css", "/api/v1/defenders", "/health"] {
+            for path in ["/", "/login", "/ui/ui.js", "/ui/ui.css", "/api/v1/defenders", "/health"] {
                 let r = try await client.call(.get, path)
                 let csp = try #require(r.headers[.contentSecurityPolicy], "\(path)")
                 #expect(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"))
@@ -33,14 +33,14 @@ struct WebUIHardeningTests {
         let console = TestConsole()
         defer { console.remove() }
         try await console.app().test(.router) { client in
-            let page = try await client.call(.get, "/").text
-            #expect(page.contains(#"<script src="/ui/app.js"></script>"#))
+            let page = try await client.call(.get, "/login").text
+            #expect(page.contains(#"<script src="/ui/ui.js"></script>"#))
             #expect(page.components(separatedBy: "<script").count == 2, "one script element, and it has a src")
             #expect(!page.contains("<style") && !page.contains("style="))
             #expect(page.range(of: #"\son[a-z]+\s*="#, options: .regularExpression) == nil, "no inline event handler")
-            let script = try await client.call(.get, "/ui/app.js").text
+            let script = try await client.call(.get, "/ui/ui.js").text
             for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "onclick=", "eval("] {
-                #expect(!script.contains(sink), "app.js uses \(sink)")
+                #expect(!script.contains(sink), "ui.js uses \(sink)")
             }
             #expect(script.contains("textContent"))
         }

@@ -76,6 +76,20 @@ import Testing
                     pwrite(fd, &good, 2, (off_t)(unsigned long)&a->sin_port);
                 }
                 ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            } else if (strcmp(mode, "udp") == 0) {
+                pthread_t t;
+                pthread_create(&t, 0, flip_thread, 0);
+                int s = socket(AF_INET, SOCK_DGRAM, 0);
+                for (int i = 0; i < rounds; i++) {
+                    if (sendto(s, "x", 1, 0, (struct sockaddr *)a, sizeof *a) == 1) ok++;
+                    struct msghdr m = {0};
+                    struct iovec v = {"y", 1};
+                    m.msg_name = a;
+                    m.msg_namelen = sizeof *a;
+                    m.msg_iov = &v;
+                    m.msg_iovlen = 1;
+                    if (sendmsg(s, &m, 0) == 1) ok++;
+                }
             } else if (strcmp(mode, "vfork") == 0) {
                 pthread_t t;
                 pthread_create(&t, 0, flip_thread, 0);
@@ -150,5 +164,45 @@ import Testing
         #expect(listeners.badCount == 0, "\(mode): \(listeners.badCount) connections reached the denied port")
         #expect(listeners.goodCount > 0, "\(mode): nothing reached the allowed port")
         if mode == "procmem" { #expect(r.stdout.contains("procmem-open 1")) }
+    }
+
+    /// Datagrams: a destination swapped after the check would already be on the wire (nothing to verify
+    /// after the call), so only a send on the tracer's copy is safe.
+    @Test func noDatagramReachesTheDeniedPort() throws {
+        let bin = try Harness.compile("memory-race", Self.source)
+        func udp() -> (Int32, Int) {
+            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &sin) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+            var tv = timeval(tv_sec: 0, tv_usec: 1000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            return (fd, Int(UInt16(bigEndian: sin.sin_port)))
+        }
+        let (good, goodPort) = udp()
+        let (bad, badPort) = udp()
+        defer {
+            close(good)
+            close(bad)
+        }
+        let r = try Harness.defend(
+            policy: NetworkTests.policy(#""deniedOutboundPorts": [\#(badPort)]"#),
+            [bin, "udp", String(goodPort), String(badPort), "500"],
+            timeout: 60
+        )
+        #expect(r.status == 0, "\(r.stderr)")
+        func drain(_ fd: Int32) -> Int {
+            var n = 0
+            var byte: UInt8 = 0
+            while recv(fd, &byte, 1, Int32(MSG_DONTWAIT)) == 1 { n += 1 }
+            return n
+        }
+        #expect(drain(bad) == 0)
+        #expect(drain(good) > 0)
     }
 }

@@ -213,4 +213,24 @@ import Testing
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("no user no-such-user-here in /etc/passwd"))
     }
+
+    @Test func callsPerformedForTheAppCarryOnlyTheAppsPrivileges() throws {
+        // The tracer binds for the app while network rules are in force; as root it could bind port 80,
+        // the app (nobody) cannot, and must not be able to through the tracer.
+        let script = """
+            import socket
+            for port in (80, 0):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                try:
+                    s.bind(("127.0.0.1", port)); print(port, "ok")
+                except OSError as e:
+                    print(port, e.strerror)
+            """
+        let r = try Harness.defend(
+            policy: NetworkTests.policy(effect: "alert", #""deniedListeningPorts": [7]"#),
+            ["/usr/bin/python3", "-c", script],
+            options: ["--user", "nobody"]
+        )
+        #expect(r.stdout == "80 Permission denied\n0 ok\n", "\(r.stdout) \(r.stderr)")
+    }
 }

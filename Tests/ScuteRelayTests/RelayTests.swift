@@ -123,6 +123,25 @@ private final class Client: @unchecked Sendable {
         }
     }
 
+    @Test func aReportIsKeptForTheConsoleLatestWins() async throws {
+        try await Self.withRelay { volume in
+            let client = try Client(volume + "/channel.sock")
+            client.send(Self.hello("def-1"))
+            for root in ["/first", "/second"] {
+                let report: JSONValue = ["root": .string(root), "findings": [], "errors": []]
+                client.send(LocalMessage(type: .report, id: "compliance", payload: JSONObject(["kind": "compliance", "report": report])))
+            }
+            // The relay's uplink for def-1 keeps the latest report to send once the console answers.
+            let path = volume + "/.relay/def-1/report-compliance.json"
+            let deadline = ContinuousClock.now + .seconds(5)
+            while ContinuousClock.now < deadline, (try? String(contentsOfFile: path, encoding: .utf8))?.contains("/second") != true {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let kept = try JSONValue.parse(String(contentsOfFile: path, encoding: .utf8)).objectValue
+            #expect(kept?["root"] == "/second" && kept?["findings"]?.arrayValue?.isEmpty == true)
+        }
+    }
+
     @Test(arguments: [
         [hello("../escape")],
         [LocalMessage.audits(sequence: 1, events: [["id": "x"]])],

@@ -71,6 +71,24 @@ struct EnforcementTests {
         }
     }
 
+    @Test func banBehindALoadBalancerUsesTheForwardedAddress() async throws {
+        var policy = WAASPolicy()
+        policy.effects[.sqli] = .ban
+        policy.clientAddress = .forwardedFor
+        try await withHarness(policy: policy) { harness in
+            let client = try harness.client()
+            try client.send(get(Self.attack, "X-Forwarded-For: 198.51.100.7\r\n"))
+            #expect(try client.readResponse().status == 403)
+            #expect(harness.sink.events.first?.clientIP == "198.51.100.7")
+            let other = try harness.client()
+            try other.send(get("/products?id=12", "X-Forwarded-For: 203.0.113.20\r\n"))
+            #expect(try other.readResponse().status == 200)
+            let same = try harness.client()
+            try same.send(get("/products?id=12", "X-Forwarded-For: 10.1.1.1, 198.51.100.7\r\n"))
+            #expect(try same.readResponse().status == 403)
+        }
+    }
+
     @Test func disabledCategoryIsNotInspected() async throws {
         var policy = WAASPolicy(defaultEffect: .prevent)
         policy.effects[.sqli] = .disable

@@ -122,6 +122,18 @@ struct ForwardingTests {
         }
     }
 
+    @Test func silentAppGivesGatewayTimeout() async throws {
+        var limits = WAASProxyLimits()
+        limits.responseTimeout = .milliseconds(100)
+        try await withHarness(limits: limits) { harness in
+            let client = try harness.client()
+            try client.send(get("/slow"))
+            #expect(try client.readResponse().status == 504)
+            try client.send(get("/after"))
+            #expect(try client.readResponse().status == 200)
+        }
+    }
+
     @Test func shutdownLetsTheRequestInFlightFinish() async throws {
         let harness = try await Harness.start()
         let client = try harness.client()

@@ -116,6 +116,14 @@ def main():
         indexes = [i for i in benign_rows if rows[i]["category"] == kind]
         print(f"| {kind} | " + " | ".join(cell(*rate(indexes, name)) for name in names) + " |")
     print("| **false positives** | " + " | ".join(f"**{cell(*rate(benign_rows, name))}**" for name in names) + " |")
+    print()
+    for name in names:
+        codes = {}
+        for i in benign_rows + attack_rows:
+            if blocked(results[name][i], direct[i]):
+                key = "no answer" if results[name][i] is None else str(results[name][i])
+                codes[key] = codes.get(key, 0) + 1
+        print(f"{name}: blocking answers " + ", ".join(f"{code}: {count}" for code, count in sorted(codes.items())))
     if len(names) >= 2:
         first, last = names[0], names[-1]
         missed = [rows[i]["id"] for i in attack_rows if blocked(results[first][i], direct[i]) and not blocked(results[last][i], direct[i])]

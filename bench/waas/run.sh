@@ -35,6 +35,10 @@ if [ -z "${SCUTE_WAAS_CMD:-}" ]; then
         (cd "$root" && swift build -c release --product scute --scratch-path .build-release >&2)
         SCUTE_BIN="$root/.build-release/release/scute"
     fi
+    if ! "$SCUTE_BIN" waas --help >/dev/null 2>&1; then
+        echo "$SCUTE_BIN has no waas subcommand: register WAASCommand in Sources/scute/Scute.swift" >&2
+        exit 1
+    fi
     SCUTE_WAAS_CMD="$SCUTE_BIN waas"
 fi
 
@@ -109,8 +113,8 @@ python3 "$root/bench/waas/replay.py" --app $app_port --target "modsecurity-crs-p
 echo
 
 query="/search?q=blue+running+shoes&category=sport&page=2&sort=price&lang=en"
+rate=${WAAS_BENCH_RATE:-1000}
 cat > "$work/post.lua" <<'LUA'
-local fields = {}
 local i = 0
 local body = "name=Ann+Smith&email=ann.smith%40example.com&subject=Order+question&order=100234"
   .. "&message=Hello%2C+I+ordered+a+pair+of+running+shoes+last+week+and+would+like+to+select+another+size."
@@ -122,29 +126,43 @@ wrk.method = "POST"
 wrk.body = body:sub(1, 1024)
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 LUA
+# Fixed offered rate: each of the 50 connections waits 50000/rate ms between requests.
+printf 'function delay() return %s end\n' "$((50000 / rate))" > "$work/get-rate.lua"
+cat "$work/post.lua" "$work/get-rate.lua" > "$work/post-rate.lua"
 
-load() {
-    # $1 name, $2 port, $3 GET|POST
-    if [ "$3" = POST ]; then script="-s $work/post.lua"; target="/contact"; else script=""; target="$query"; fi
-    wrk -t2 -c50 -d"${seconds}s" --latency $script \
+wrk_run() {
+    # $1 output file, $2 port, $3 GET|POST, $4 script or empty
+    if [ "$3" = POST ]; then target="/contact"; else target="$query"; fi
+    wrk -t2 -c50 -d"${seconds}s" --latency ${4:+-s "$4"} \
         -H "Host: shop.example" \
         -H "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36" \
         -H "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" \
         -H "Accept-Language: en-US,en;q=0.9" \
         -H "Cookie: session_id=6f1d2c3b4a5e; theme=dark" \
         -H "Referer: http://shop.example/catalog" \
-        "http://127.0.0.1:$2$target" > "$work/wrk-$1-$3.txt"
+        "http://127.0.0.1:$2$target" > "$1"
+}
+
+load() {
+    # $1 name, $2 port, $3 GET|POST
+    if [ "$3" = POST ]; then full="$work/post.lua"; paced="$work/post-rate.lua"; else full=""; paced="$work/get-rate.lua"; fi
+    wrk_run "$work/wrk-$1-$3.txt" "$2" "$3" "$full"
+    wrk_run "$work/wrk-$1-$3-rate.txt" "$2" "$3" "$paced"
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk-$1-$3.txt")
     p99=$(awk '$1 == "99%" {print $2}' "$work/wrk-$1-$3.txt")
-    errors=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$work/wrk-$1-$3.txt")
-    echo "| $1 | $3 | $rps | $p99 | ${errors:-0} |"
+    paced_rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk-$1-$3-rate.txt")
+    paced_p99=$(awk '$1 == "99%" {print $2}' "$work/wrk-$1-$3-rate.txt")
+    errors=$(cat "$work/wrk-$1-$3.txt" "$work/wrk-$1-$3-rate.txt" | awk '/Non-2xx or 3xx responses:/ {n += $5} END {print n + 0}')
+    echo "| $1 | $3 | $rps | $p99 | $paced_rps | $paced_p99 | $errors |"
     echo "$1 $3 $rps" >> "$work/rates.txt"
 }
 
-echo "## Load (wrk, 2 threads, 50 connections, ${seconds} s each, same machine: wrk, nginx and the proxy share 2 cores)"
+echo "## Load (wrk, 2 threads, 50 connections, ${seconds} s per run; wrk, nginx and the proxy share the machine's cores)"
 echo
-echo "| endpoint | request | requests/s | p99 latency | non-2xx |"
-echo "|---|---|---|---|---|"
+echo "Full: as fast as each endpoint answers (closed loop). Paced: $rate requests/s offered in all."
+echo
+echo "| endpoint | request | full: requests/s | full: p99 | paced: requests/s | paced: p99 | non-2xx |"
+echo "|---|---|---|---|---|---|---|"
 for method in GET POST; do
     load app $app_port $method
     load nginx-proxy $plain_port $method
@@ -154,7 +172,12 @@ done
 echo
 for method in GET POST; do
     awk -v m=$method '$2 == m && $1 == "scute-waas" {s=$3} $2 == m && $1 == "nginx-modsecurity-crs" {n=$3}
-        END {if (n > 0) printf "scute-waas / nginx-modsecurity-crs on %s: %.1fx\n", m, s / n}' "$work/rates.txt"
+        END {if (n > 0) printf "scute-waas / nginx-modsecurity-crs requests/s on %s: %.1fx\n", m, s / n}' "$work/rates.txt"
 done
 echo
 echo "scute waas events written during the run: $(wc -l < "$work/logs/events.jsonl")"
+echo
+echo "## Proxy fuzzing (bounded)"
+echo
+python3 "$root/bench/waas/fuzz-proxy.py" $scute_port "$crs" --count "${WAAS_FUZZ_COUNT:-1000}"
+echo "scute waas open file descriptors after the run: $(ls /proc/$scute_pid/fd | wc -l), resident memory: $(awk '/VmRSS/ {print $2, $3}' /proc/$scute_pid/status)"

@@ -144,6 +144,10 @@ int scute_capabilities(uint64_t *effective, uint64_t *permitted, uint64_t *inher
 /// Whether a capability is in the calling thread's bounding set: 1, 0, or -1.
 int scute_capability_in_bounding_set(int cap);
 
+/// Sets the calling thread's effective capabilities to `mask` (bounded by its permitted set) and stores
+/// the previous effective set in `*previous`; returns 0 or -1.
+int scute_thread_set_effective_capabilities(uint64_t mask, uint64_t *previous);
+
 /// The signal file descriptor the tracer polls while it holds a call (SIGCHLD, blocked in the caller).
 int scute_signalfd_child(void);
 /// Drains a signalfd (non-blocking).

@@ -16,9 +16,6 @@ package enum APIServer {
         router.add(middleware: BodyLimitMiddleware(limit: core.configuration.maxBodyBytes))
         router.get("/health") { _, _ in await healthResponse(core) }
         router.get("/metrics") { _, _ in Response.text(core.metrics.text(), contentType: "text/plain; version=0.0.4") }
-        router.get("/") { _, _ in Response.text(WebUI.index, contentType: "text/html; charset=utf-8") }
-        router.get("/ui/app.js") { _, _ in Response.text(WebUI.script, contentType: "text/javascript; charset=utf-8") }
-        router.get("/ui/app.css") { _, _ in Response.text(WebUI.style, contentType: "text/css; charset=utf-8") }
         router.get("/api/v1/openapi.json") { _, _ in
             Response(
                 status: .ok,
@@ -26,6 +23,15 @@ package enum APIServer {
                 body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes))
             )
         }
+        try registerAPI(on: router, core: core)
+        // The web UI calls the same API in process, through a router of its own with the same handlers.
+        let api = Router(context: ConsoleRequestContext.self)
+        try registerAPI(on: api, core: core)
+        try WebUI.register(on: router, core: core, api: api.buildResponder())
+    }
+
+    /// The generated API's handlers behind its guard.
+    private static func registerAPI(on router: Router<ConsoleRequestContext>, core: ConsoleCore) throws {
         try ConsoleAPI(core: core).registerHandlers(
             on: router,
             serverURL: try Servers.Server1.url(),

@@ -37,8 +37,13 @@ enum RoutePermissions {
         "revokeDefender": .role(.manageDefenders),  // POST /defenders/{id}/revoke
         "deleteDefender": .role(.manageDefenders),  // DELETE /defenders/{id}
         "listRuntimeAudits": .role(.read),  // GET /audits/runtime
+        "listComplianceResults": .role(.read),  // GET /compliance/results
+        "listVulnerabilityResults": .role(.read),  // GET /vulnerabilities/results
+        "getAdvisorySummary": .role(.read),  // GET /advisories/summary
         "getSettings": .role(.read),  // GET /settings
         "updateSettings": .role(.administer),  // PUT /settings
+        "getSubjectAlternativeNames": .role(.read),  // GET /settings/sans
+        "addSubjectAlternativeName": .role(.administer),  // POST /settings/sans
     ]
 
     static func access(_ operationID: String) -> Access? { table[operationID] }

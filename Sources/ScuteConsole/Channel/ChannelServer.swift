@@ -52,7 +52,8 @@ struct ChannelServer: Sendable {
         presenting credential: ChannelCredential,
         logger: Logger
     ) async {
-        var messages = inbound.messages(maxSize: core.configuration.maxBodyBytes).makeAsyncIterator()
+        // Reports (up to 8 MiB) are the only messages larger than maxBodyBytes a defender may send.
+        var messages = inbound.messages(maxSize: max(core.configuration.maxBodyBytes, ChannelMessage.maxReportBytes)).makeAsyncIterator()
         // The first message must be `hello`, within the hello timeout: a peer that opens a channel and says
         // nothing is disconnected rather than held (the pings alone would keep it open).
         let hello: DefenderHello
@@ -131,6 +132,8 @@ struct ChannelServer: Sendable {
                     switch ChannelMessage.parse(text) {
                     case .failure(let error):
                         await core.hub.send(Self.error(error.message), to: link)
+                    case .success(let message) where message.type != .report && text.utf8.count > core.configuration.maxBodyBytes:
+                        await core.hub.send(Self.error("message: larger than \(core.configuration.maxBodyBytes) bytes"), to: link)
                     case .success(let message):
                         await receive(message, from: hello, link: link, logger: logger)
                     }
@@ -175,6 +178,17 @@ struct ChannelServer: Sendable {
         case .audits:
             await core.hub.markSeen(hello.defenderID)
             await ingest(message, from: hello, link: link, logger: logger)
+        case .report:
+            // Latest wins: a report that is refused or not stored is replaced by the next one the defender makes.
+            await core.hub.markSeen(hello.defenderID)
+            do {
+                if let reason = try await ConsoleReports(store: core.store).ingest(message.payload, from: hello) {
+                    logger.notice("channel.report.refused", metadata: ["reason": "\(LogText.safe(reason))"])
+                    await core.hub.send(Self.error(reason), to: link)
+                }
+            } catch {
+                logger.warning("channel.report.store_failed")
+            }
         default:
             await core.hub.send(Self.error("message.type: \(message.type.rawValue) is not expected from a defender"), to: link)
         }

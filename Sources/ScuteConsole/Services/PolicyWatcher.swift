@@ -83,6 +83,8 @@ struct Housekeeping: Service {
             let settings = try await core.store.settings()
             let expiry = settings[SettingKey.defenderExpirySeconds].flatMap { Int64($0) } ?? core.configuration.defenderExpiry
             let expired = try await core.store.expireDefenders(disconnectedBefore: now - expiry * 1000)
+            // Their compliance reports, inventories and vulnerabilities go with them.
+            _ = try await core.store.deleteOrphanReports()
             let days = settings[SettingKey.auditRetentionDays].flatMap { Int64($0) } ?? Int64(core.configuration.auditRetentionDays)
             let purged = try await core.store.deleteAudits(before: (now - days * 86_400_000) * 1_000_000)
             if stale + expired + purged > 0 {

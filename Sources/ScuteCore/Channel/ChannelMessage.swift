@@ -6,7 +6,12 @@
 public struct ChannelMessage: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case hello, welcome, policy, audits, ack, heartbeat, error
+        /// Defender to console: the latest compliance or inventory report (`{"kind", "report"}`); latest wins.
+        case report
     }
+
+    /// The largest `report` message either side sends or takes, bytes.
+    public static let maxReportBytes = 8 << 20
 
     /// The protocol version in `hello` and `welcome`. 2: the console issues a defender its own credential in
     /// `welcome` (`credential`), which it presents instead of the install bundle from then on.

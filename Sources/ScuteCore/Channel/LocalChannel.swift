@@ -8,6 +8,9 @@
 public struct LocalMessage: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case hello, policy, audits, ack
+        /// Defender to sidecar: the latest compliance or inventory report, `{"kind", "report"}`; the sidecar
+        /// forwards it on the console channel.
+        case report
     }
 
     /// The socket's file name inside the shared volume.

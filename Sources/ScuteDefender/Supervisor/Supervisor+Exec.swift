@@ -243,7 +243,7 @@ extension Supervisor {
         case .notOwned:
             compliance.nudge()
             return nil
-        case .modified(package: let package):
+        case .modified(let package):
             guard let rule, rule.processes.modifiedBinaries != .disable else { return nil }
             let verdict = Verdict(
                 action: rule.processes.modifiedBinaries == .prevent ? .prevent : .alert,

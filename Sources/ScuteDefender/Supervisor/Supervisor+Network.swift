@@ -46,7 +46,7 @@ extension Supervisor {
             return sendCall(tid, fd: fd, flags: Int32(truncatingIfNeeded: args[3])) { mem in
                 guard let name = self.readArgument(tid, args[4], count: Int(min(args[5], 128))) else { return nil }
                 let data = args[2] == 0 ? [] : mem.read(args[1], count: Int(min(args[2], Self.payloadLimit)))
-                return data.map { CopiedMessage(name: name, chunks: [$0], control: []) }
+                return data.map { CopiedMessage(name: name, chunks: [$0], control: [], namePointer: args[4]) }
             }
         case t.sendmsg:
             return sendCall(tid, fd: fd, flags: Int32(truncatingIfNeeded: args[2])) { _ in self.copyMessage(tid, header: args[1]) }
@@ -84,7 +84,7 @@ extension Supervisor {
 
     /// The app's socket, or the outcome when there is none to act on.
     func traceeSocket(_ tid: Int32, fd: Int32, call: String) -> Result<TraceeSocket, CallOutcomeBox> {
-        switch TraceeSocket.open(tid: tid, fd: fd) {
+        switch TraceeSocket.open(pidfd: pidfd(for: tid), fd: fd) {
         case .success(let s): return .success(s)
         case .failure(.badDescriptor): return .failure(CallOutcomeBox(.complete(-Int64(EBADF))))
         case .failure(.notInternet): return .failure(CallOutcomeBox(.proceed))
@@ -155,12 +155,18 @@ extension Supervisor {
         case .success(let s): socket = s
         case .failure(let box): return box.outcome
         }
+        // A stream socket's peer is the one its (checked) connect gave it: the kernel reads a destination
+        // from a send only for TCP Fast Open (MSG_FASTOPEN, a register the app cannot change under us).
+        if socket.type == Int32(SOCK_STREAM.rawValue) && flags & Int32(MSG_FASTOPEN) == 0 {
+            socket.close()
+            return .proceed
+        }
         guard var message = copy(mem) else {
             socket.close()
             return .complete(-Int64(EFAULT))
         }
         if let name = message.name, let sa = SocketAddress(bytes: name) {
-            switch judge(tid, sa, call: "send", address: nil) {
+            switch judge(tid, sa, call: "send", address: message.namePointer) {
             case .refuse(let e):
                 socket.close()
                 return .complete(-Int64(e))
@@ -171,7 +177,10 @@ extension Supervisor {
     }
 
     func performSend(_ tid: Int32, socket: TraceeSocket, message: CopiedMessage, flags: Int32) -> CallOutcome {
-        switch socket.send(message, flags: flags) {
+        // Ancillary data can ask for privileged things (SO_MARK, a priority above 6): the app's own
+        // capabilities decide, not the tracer's.
+        let first = message.control.isEmpty ? socket.send(message, flags: flags) : sendWithAppCapabilities { socket.send(message, flags: flags) }
+        switch first {
         case .done(let v):
             socket.close()
             raiseSIGPIPE(tid, result: v, flags: flags)
@@ -184,7 +193,10 @@ extension Supervisor {
             let deadline = socket.sendTimeout.map { Sys.monotonic() + $0 } ?? Int64.max
             return .hold(
                 HeldCall(tid: tid, socket: socket, events: Int16(POLLOUT), deadline: deadline, timeoutResult: -Int64(EAGAIN)) {
-                    guard case .done(let v) = socket.send(message, flags: flags) else { return nil }
+                    let retry =
+                        message.control.isEmpty
+                        ? socket.send(message, flags: flags) : self.sendWithAppCapabilities { socket.send(message, flags: flags) }
+                    guard case .done(let v) = retry else { return nil }
                     self.raiseSIGPIPE(tid, result: v, flags: flags)
                     return v
                 }
@@ -243,6 +255,7 @@ extension Supervisor {
         if namePointer != 0 && nameLength > 0 {
             guard let name = mem.read(namePointer, count: Int(min(nameLength, 128))) else { return nil }
             message.name = name
+            message.namePointer = namePointer
         }
         let iovCount = min(word(24), 1024)
         var total: UInt64 = 0
@@ -282,8 +295,10 @@ extension Supervisor {
         if let sa = SocketAddress(bytes: copy), sa.port != 0, let refuse = listening(tid, port: Int(sa.port)) {
             return .complete(-Int64(refuse))
         }
-        let rc = copy.withUnsafeBytes { b in bind(socket.fd, b.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(b.count)) }
-        return .complete(rc == 0 ? 0 : -Int64(scute_errno()))
+        let rc = withAppCapabilities {
+            copy.withUnsafeBytes { b in bind(socket.fd, b.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(b.count)) }
+        }
+        return .complete(rc == 0 ? 0 : -Int64(rc))
     }
 
     /// The port a socket is bound to, read through a duplicate of the app's descriptor (the kernel's
@@ -315,6 +330,41 @@ extension Supervisor {
         guard verdict.action != .allow else { return nil }
         audit.record(networkEvent(tid, type: .listening, verdict: verdict, time: Sys.now(), port: port, msg: verdict.message))
         return verdict.prevents ? EACCES : nil
+    }
+}
+
+extension Supervisor {
+    /// Runs `body` with the tracer thread's effective capabilities cut to the app's; returns what it
+    /// returned, or -errno when the capabilities could not be set (the call is then not made).
+    func withAppCapabilities(_ body: () -> Int32) -> Int32 {
+        var previous: UInt64 = 0
+        guard scute_thread_set_effective_capabilities(appCapabilities, &previous) == 0 else { return scute_errno() }
+        defer { _ = scute_thread_set_effective_capabilities(previous, &previous) }
+        let rc = body()
+        return rc == 0 ? 0 : scute_errno()
+    }
+
+    func sendWithAppCapabilities(_ body: () -> TraceeSocket.Outcome) -> TraceeSocket.Outcome {
+        var previous: UInt64 = 0
+        guard scute_thread_set_effective_capabilities(appCapabilities, &previous) == 0 else { return .done(-Int64(scute_errno())) }
+        defer { _ = scute_thread_set_effective_capabilities(previous, &previous) }
+        return body()
+    }
+
+    /// Task `tid`'s pidfd: kept with the task while the kept-descriptor budget allows (a task that makes
+    /// network calls makes many), else opened for this call and closed at the task's next call.
+    func pidfd(for tid: Int32) -> Int32 {
+        if let kept = tracees[tid]?.pidFD, kept >= 0 { return kept }
+        let fd = TraceeSocket.pidfd(for: tid)
+        guard fd >= 0 else { return fd }
+        if keptMemoryFiles < Self.maxKeptMemoryFiles && tracees[tid] != nil {
+            tracees[tid]?.pidFD = fd
+            keptMemoryFiles += 1
+        } else {
+            transientPidfd.map { _ = close($0) }
+            transientPidfd = fd
+        }
+        return fd
     }
 }
 

@@ -55,6 +55,8 @@ package final class Supervisor: @unchecked Sendable {
         /// This task's /proc/TID/mem, kept open once it has trapped a few network calls (-1: not open).
         var memFD: Int32 = -1
         var networkReads = 0
+        /// This task's pidfd, kept for its network calls (-1: not open).
+        var pidFD: Int32 = -1
     }
 
     let config: SupervisorConfiguration
@@ -73,7 +75,14 @@ package final class Supervisor: @unchecked Sendable {
     var held = HeldCalls()
     /// A signalfd for SIGCHLD, polled with held sockets (-1 until calls are first held).
     var childSignals: Int32 = -1
+    /// Kept descriptors (/proc/TID/mem and pidfds), at most maxKeptMemoryFiles.
     var keptMemoryFiles = 0
+    /// The capabilities the app started with: calls the tracer performs for it run with these and no
+    /// more (a bind below 1024, SO_MARK in ancillary data), so that doing the call for the app never lends
+    /// it the defender's privileges.
+    var appCapabilities: UInt64 = 0
+    /// A pidfd opened past the kept budget, closed when the next one is opened.
+    var transientPidfd: Int32?
     /// The rule in force, which the console may replace while the app runs.
     package let policy: LivePolicy
     /// The container's compliance scans, and the package index the "modified binary" finding uses.
@@ -126,6 +135,12 @@ package final class Supervisor: @unchecked Sendable {
             return traceFailed("ptrace(PTRACE_SEIZE): \(SystemError("ptrace", errno: err).description)\(hint)")
         }
         _ = scute_set_dumpable(0)
+        var effective: UInt64 = 0
+        var permitted: UInt64 = 0
+        var inheritable: UInt64 = 0
+        if config.identity.user.map({ $0.uid != 0 }) != true && scute_capabilities(&effective, &permitted, &inheritable) == 0 {
+            appCapabilities = permitted & ~config.identity.dropCapabilities
+        }
         appPid.store(pid, ordering: .releasing)
         tracees[pid] = Tracee()
         // The app got the limits it started with; the tracer takes what the hard limit allows, so that a
@@ -316,15 +331,20 @@ package final class Supervisor: @unchecked Sendable {
 
     /// Drops a task that is gone, its descriptor and any call held for it.
     func forget(_ tid: Int32) {
-        if let fd = tracees.removeValue(forKey: tid)?.memFD, fd >= 0 {
-            close(fd)
-            keptMemoryFiles -= 1
+        if let gone = tracees.removeValue(forKey: tid) {
+            for fd in [gone.memFD, gone.pidFD] where fd >= 0 {
+                close(fd)
+                keptMemoryFiles -= 1
+            }
         }
         held.drop(tid: tid)
     }
 
     func forgetAll() {
-        for t in tracees.values where t.memFD >= 0 { close(t.memFD) }
+        for t in tracees.values {
+            if t.memFD >= 0 { close(t.memFD) }
+            if t.pidFD >= 0 { close(t.pidFD) }
+        }
         for tid in held.calls.map(\.tid) { held.drop(tid: tid) }
         tracees = [:]
         keptMemoryFiles = 0

@@ -23,13 +23,15 @@ struct TraceeSocket {
     let fd: Int32
     let domain: Int32
     let type: Int32
-    let blocking: Bool
+    /// The open file's status flags (O_NONBLOCK is the app's choice: blocking calls wait for the socket).
+    let flags: Int32
+    var blocking: Bool { flags >= 0 && flags & O_NONBLOCK == 0 }
 
     /// Whether pidfd_open(PIDFD_THREAD) works on this kernel (6.9+); else the thread group's pidfd is used.
     nonisolated(unsafe) private static var threadPidfds = true
 
-    /// Duplicates descriptor `fd` of task `tid`.
-    static func open(tid: Int32, fd: Int32) -> Result<TraceeSocket, OpenFailure> {
+    /// A pidfd for task `tid` (of the task itself where the kernel can, else of its thread group).
+    static func pidfd(for tid: Int32) -> Int32 {
         var pidfd: Int32 = -1
         if threadPidfds {
             pidfd = scute_pidfd_open_thread(tid)
@@ -38,11 +40,15 @@ struct TraceeSocket {
         if pidfd < 0 && !threadPidfds {
             pidfd = scute_pidfd_open(Supervisor.threadGroup(of: tid))
         }
+        return pidfd
+    }
+
+    /// Duplicates descriptor `fd` of the task `pidfd` refers to.
+    static func open(pidfd: Int32, fd: Int32) -> Result<TraceeSocket, OpenFailure> {
         guard pidfd >= 0 else { return .failure(.unavailable(.last("pidfd_open"))) }
         let dup = scute_pidfd_getfd(pidfd, fd)
-        let err = scute_errno()
-        Glibc.close(pidfd)
         guard dup >= 0 else {
+            let err = scute_errno()
             return .failure(err == EBADF ? .badDescriptor : .unavailable(SystemError("pidfd_getfd", errno: err)))
         }
         var domain: Int32 = 0
@@ -54,8 +60,7 @@ struct TraceeSocket {
         }
         len = socklen_t(MemoryLayout<Int32>.size)
         _ = getsockopt(dup, SOL_SOCKET, SO_TYPE, &type, &len)
-        let flags = fcntl(dup, F_GETFL)
-        return .success(TraceeSocket(fd: dup, domain: domain, type: type, blocking: flags >= 0 && flags & O_NONBLOCK == 0))
+        return .success(TraceeSocket(fd: dup, domain: domain, type: type, flags: fcntl(dup, F_GETFL)))
     }
 
     func close() { _ = Glibc.close(fd) }
@@ -71,14 +76,17 @@ struct TraceeSocket {
     /// connect(2) to `address`. A blocking socket is connected without blocking the tracer; the app
     /// waits at its seccomp stop until the connection completes (see HeldCalls).
     func connect(_ address: [UInt8]) -> Outcome {
-        let flags = fcntl(fd, F_GETFL)
-        if blocking { _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+        // A datagram connect only sets the peer; a stream connect on a blocking socket is started without
+        // blocking the tracer, and finished by the held call (or at once, when loopback already answered).
+        let waits = blocking && type != Int32(SOCK_DGRAM.rawValue)
+        if waits { _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
         let rc = address.withUnsafeBytes { b in Glibc.connect(fd, b.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(b.count)) }
         let err = scute_errno()
-        if blocking { _ = fcntl(fd, F_SETFL, flags) }
+        if waits { _ = fcntl(fd, F_SETFL, flags) }
         if rc == 0 { return .done(0) }
-        if blocking && err == EINPROGRESS { return .wait }
-        return .done(-Int64(err))
+        guard waits && err == EINPROGRESS else { return .done(-Int64(err)) }
+        var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        return poll(&ready, 1, 0) == 1 ? .done(connectResult()) : .wait
     }
 
     /// The result of a connect that was in progress, once the socket is writable or failed.
@@ -113,6 +121,8 @@ struct CopiedMessage {
     var name: [UInt8]?
     var chunks: [[UInt8]]
     var control: [UInt8]
+    /// Where the app keeps the destination (for the DNS redirect's compatibility rewrite).
+    var namePointer: UInt64? = nil
 
     /// Calls `body` with a msghdr pointing at the copies.
     func withHeader<R>(_ body: (UnsafePointer<msghdr>) -> R) -> R {

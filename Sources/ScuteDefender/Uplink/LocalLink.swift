@@ -41,6 +41,9 @@ package final class LocalLink: Sendable {
         var connected = false
         var policies = 0
         var started = false
+        /// The latest report line of each kind, and which of them this session has sent (latest wins).
+        var reports: [String: String] = [:]
+        var reportsSent: Set<String> = []
     }
 
     package let configuration: Configuration
@@ -198,6 +201,7 @@ package final class LocalLink: Sendable {
         guard send(fd, LocalMessage(type: .hello, payload: configuration.hello)) else { return }
         let (resend, dropped) = state.withLock { s in
             s.connected = true
+            s.reportsSent = []
             defer { s.droppedReported = s.dropped }
             return (s.unacked, s.dropped - s.droppedReported)
         }
@@ -227,6 +231,28 @@ package final class LocalLink: Sendable {
             while let next = nextBatch() {
                 guard send(fd, .audits(sequence: next.sequence, events: next.events)) else { return }
             }
+            let due = state.withLock { s in
+                let kinds = s.reports.keys.filter { !s.reportsSent.contains($0) }.sorted()
+                s.reportsSent.formUnion(kinds)
+                return kinds.compactMap { s.reports[$0] }
+            }
+            for line in due {
+                guard sendLine(fd, line) else { return }
+            }
+        }
+    }
+
+    /// Keeps a compliance or inventory report (a JSON object) as the latest of its kind; sent to the sidecar
+    /// now or after the next (re)connect, replacing any earlier one not yet sent.
+    package func report(_ report: DefenderReport) {
+        guard report.json.count <= ChannelMessage.maxReportBytes, let value = try? JSONValue.parse(bytes: report.json),
+            value.objectValue != nil
+        else { return }
+        let payload = JSONObject(["kind": .string(report.kind.rawValue), "report": value])
+        let line = LocalMessage(type: .report, id: report.kind.rawValue, payload: payload).line
+        state.withLock { s in
+            s.reports[report.kind.rawValue] = line
+            s.reportsSent.remove(report.kind.rawValue)
         }
     }
 
@@ -270,13 +296,15 @@ package final class LocalLink: Sendable {
             let live = state.withLock { $0.live }
             live?.update(policy, version: content.version)
             state.withLock { $0.policies += 1 }
-        case .hello, .audits:
+        case .hello, .audits, .report:
             break
         }
     }
 
-    private func send(_ fd: Int32, _ message: LocalMessage) -> Bool {
-        let bytes = Array(message.line.utf8)
+    private func send(_ fd: Int32, _ message: LocalMessage) -> Bool { sendLine(fd, message.line) }
+
+    private func sendLine(_ fd: Int32, _ line: String) -> Bool {
+        let bytes = Array(line.utf8)
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

@@ -587,3 +587,70 @@ extension PostgresStore {
         _ = try await rows(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(name) CASCADE"))
     }
 }
+
+// MARK: - Reports and advisories
+
+extension PostgresStore {
+    public func putReport(_ r: StoredReport) async throws(StoreError) {
+        _ = try await rows(
+            """
+            INSERT INTO defender_reports (defender_id, kind, app_id, task_family, task_arn, container, image, time, body)
+            VALUES (\(r.defenderID), \(r.kind), \(r.appID), \(r.taskFamily), \(r.taskARN), \(r.container), \(r.image), \(r.time), \(r.body))
+            ON CONFLICT (defender_id, kind) DO UPDATE SET app_id = excluded.app_id, task_family = excluded.task_family,
+            task_arn = excluded.task_arn, container = excluded.container, image = excluded.image, time = excluded.time,
+            body = excluded.body
+            """
+        )
+    }
+
+    public func reports(kind: String) async throws(StoreError) -> [StoredReport] {
+        let r = try await rows("SELECT * FROM defender_reports WHERE kind = \(kind) ORDER BY defender_id")
+        return try decode {
+            try r.map { row in
+                StoredReport(
+                    defenderID: try row["defender_id"].decode(String.self),
+                    kind: try row["kind"].decode(String.self),
+                    appID: try row["app_id"].decode(String.self),
+                    taskFamily: try row["task_family"].decode(String.self),
+                    taskARN: try row["task_arn"].decode(String.self),
+                    container: try row["container"].decode(String.self),
+                    image: try row["image"].decode(String.self),
+                    time: try row["time"].decode(Int64.self),
+                    body: try row["body"].decode(String.self)
+                )
+            }
+        }
+    }
+
+    public func putAdvisories(_ advisories: [StoredAdvisory]) async throws(StoreError) {
+        guard !advisories.isEmpty else { return }
+        _ = try await rows(
+            """
+            INSERT INTO advisories (id, modified, ecosystem, package, body)
+            SELECT * FROM unnest(\(advisories.map(\.id))::text[], \(advisories.map(\.modified))::text[],
+                \(advisories.map(\.ecosystem))::text[], \(advisories.map(\.package))::text[], \(advisories.map(\.body))::text[])
+            ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, ecosystem = excluded.ecosystem,
+            package = excluded.package, body = excluded.body
+            """
+        )
+    }
+
+    public func deleteOrphanReports() async throws(StoreError) -> Int {
+        try await rows("DELETE FROM defender_reports WHERE defender_id NOT IN (SELECT id FROM defenders) RETURNING 1").count
+    }
+
+    public func advisories() async throws(StoreError) -> [StoredAdvisory] {
+        let r = try await rows("SELECT * FROM advisories ORDER BY id")
+        return try decode {
+            try r.map { row in
+                StoredAdvisory(
+                    id: try row["id"].decode(String.self),
+                    modified: try row["modified"].decode(String.self),
+                    ecosystem: try row["ecosystem"].decode(String.self),
+                    package: try row["package"].decode(String.self),
+                    body: try row["body"].decode(String.self)
+                )
+            }
+        }
+    }
+}

@@ -585,3 +585,68 @@ enum RuleOrder {
         }
     }
 }
+
+// MARK: - Reports and advisories
+
+extension SQLiteStore {
+    public func putReport(_ r: StoredReport) async throws(StoreError) {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO defender_reports (defender_id, kind, app_id, task_family, task_arn, container, image, time, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (defender_id, kind) DO UPDATE SET app_id = excluded.app_id,
+                    task_family = excluded.task_family, task_arn = excluded.task_arn, container = excluded.container,
+                    image = excluded.image, time = excluded.time, body = excluded.body
+                    """,
+                arguments: [r.defenderID, r.kind, r.appID, r.taskFamily, r.taskARN, r.container, r.image, r.time, r.body]
+            )
+        }
+    }
+
+    public func reports(kind: String) async throws(StoreError) -> [StoredReport] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM defender_reports WHERE kind = ? ORDER BY defender_id", arguments: [kind]).map { row in
+                StoredReport(
+                    defenderID: row["defender_id"],
+                    kind: row["kind"],
+                    appID: row["app_id"],
+                    taskFamily: row["task_family"],
+                    taskARN: row["task_arn"],
+                    container: row["container"],
+                    image: row["image"],
+                    time: row["time"],
+                    body: row["body"]
+                )
+            }
+        }
+    }
+
+    public func putAdvisories(_ advisories: [StoredAdvisory]) async throws(StoreError) {
+        guard !advisories.isEmpty else { return }
+        try await write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO advisories (id, modified, ecosystem, package, body) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, ecosystem = excluded.ecosystem,
+                    package = excluded.package, body = excluded.body
+                    """
+            )
+            for a in advisories { try statement.execute(arguments: [a.id, a.modified, a.ecosystem, a.package, a.body]) }
+        }
+    }
+
+    public func deleteOrphanReports() async throws(StoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM defender_reports WHERE defender_id NOT IN (SELECT id FROM defenders)")
+            return db.changesCount
+        }
+    }
+
+    public func advisories() async throws(StoreError) -> [StoredAdvisory] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM advisories ORDER BY id").map { row in
+                StoredAdvisory(id: row["id"], modified: row["modified"], ecosystem: row["ecosystem"], package: row["package"], body: row["body"])
+            }
+        }
+    }
+}

@@ -36,7 +36,6 @@ final class Exchange {
     var clientKeepAlive: Bool
     var closeAfterResponse = false
     var retried = false
-    var responseTimer: Scheduled<Void>?
 
     init(head: HTTPRequestHead, clientIP: String, isUpgrade: Bool) {
         self.head = head

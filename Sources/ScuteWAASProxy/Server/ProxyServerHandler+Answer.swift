@@ -23,7 +23,7 @@ extension ProxyServerHandler {
         exchange.phase = .answered
         exchange.responseStarted = true
         exchange.responseEnded = true
-        if !exchange.requestEnded { exchange.clientKeepAlive = false }
+        if !exchange.requestEnded || quiescing { exchange.clientKeepAlive = false }
         var headers = headers
         headers.add(name: "content-length", value: String(body?.readableBytes ?? 0))
         if !exchange.clientKeepAlive {
@@ -39,6 +39,8 @@ extension ProxyServerHandler {
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !exchange.clientKeepAlive {
             done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        } else {
+            drainBacklog()
         }
     }
 }

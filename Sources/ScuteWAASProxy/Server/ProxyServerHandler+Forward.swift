@@ -45,14 +45,6 @@ extension ProxyServerHandler: UpstreamDelegate {
         for part in exchange.pending { connection.handler.send(part) }
         exchange.pending = []
         connection.handler.flush()
-        if let context {
-            let loopBound = NIOLoopBound((self, exchange), eventLoop: context.eventLoop)
-            exchange.responseTimer = context.eventLoop.scheduleTask(in: shared.limits.responseTimeout) {
-                let (handler, exchange) = loopBound.value
-                guard handler.exchange === exchange, !exchange.responseStarted else { return }
-                handler.upstreamFailed(UpstreamTimeout())
-            }
-        }
         if connection.channel.isWritable { resumeClientReads() }
     }
 
@@ -60,14 +52,13 @@ extension ProxyServerHandler: UpstreamDelegate {
 
     func upstreamHead(_ head: HTTPResponseHead) {
         guard let exchange, let context else { return }
-        exchange.responseTimer?.cancel()
         if exchange.isUpgrade && head.status == .switchingProtocols {
             exchange.upgradeAccepted = true
             context.write(wrapOutboundOut(.head(HeaderRewrite.upgradeResponseHead(head))), promise: nil)
             return
         }
         exchange.responseStarted = true
-        if exchange.closeAfterResponse || !exchange.requestEnded && exchange.streaming { exchange.clientKeepAlive = false }
+        if quiescing || exchange.closeAfterResponse || !exchange.requestEnded && exchange.streaming { exchange.clientKeepAlive = false }
         let clientHead = HeaderRewrite.clientHead(head, version: exchange.head.version, keepAlive: exchange.clientKeepAlive)
         context.write(wrapOutboundOut(.head(clientHead)), promise: nil)
     }
@@ -83,7 +74,6 @@ extension ProxyServerHandler: UpstreamDelegate {
 
     func upstreamEnd(_ trailers: HTTPHeaders?, keepAlive: Bool) {
         guard let exchange, let connection = exchange.upstream, let context else { return }
-        exchange.responseTimer?.cancel()
         if exchange.upgradeAccepted {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             switchToRelay(exchange, connection: connection)
@@ -104,12 +94,13 @@ extension ProxyServerHandler: UpstreamDelegate {
         let done = context.writeAndFlush(wrapOutboundOut(.end(trailers)))
         if !exchange.clientKeepAlive {
             done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        } else if exchange.requestEnded {
+            drainBacklog()
         }
     }
 
     func upstreamFailed(_ error: any Error) {
         guard let exchange, let context else { return }
-        exchange.responseTimer?.cancel()
         let failed = exchange.upstream
         exchange.upstream = nil
         if let failed {
@@ -136,5 +127,5 @@ extension ProxyServerHandler: UpstreamDelegate {
     }
 }
 
-/// The app did not start answering within `responseTimeout`.
+/// The app sent no byte for `responseTimeout`.
 struct UpstreamTimeout: Error {}

@@ -5,7 +5,6 @@ extension ProxyServerHandler {
     /// After the app's 101 reached the client: both pipelines drop their HTTP handlers and relay raw bytes.
     func switchToRelay(_ exchange: Exchange, connection: UpstreamConnection) {
         guard let context else { return }
-        exchange.responseTimer?.cancel()
         self.exchange = nil
         connection.handler.delegate = nil
         let clientSide = RawRelayHandler()
@@ -29,7 +28,7 @@ extension ProxyServerHandler {
             app.removeHandler(connection.handler, promise: nil)
             try? removeAll(
                 app,
-                [NIOHTTPRequestHeadersValidator.self, HTTPRequestEncoder.self, ByteToMessageHandler<HTTPResponseDecoder>.self]
+                [HTTPRequestEncoder.self, ByteToMessageHandler<HTTPResponseDecoder>.self, IdleStateHandler.self]
             )
         } catch {
             context.close(promise: nil)

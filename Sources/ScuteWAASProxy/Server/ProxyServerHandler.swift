@@ -16,6 +16,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var exchange: Exchange?
     var heldRead = false
     var upstreamNeedsFlush = false
+    /// Parts of pipelined requests that arrived while an exchange was in flight, handled in order after it.
+    var backlog = CircularBuffer<HTTPServerRequestPart>()
+    /// A graceful shutdown asked this connection to close after the exchange in flight.
+    var quiescing = false
 
     init(shared: ProxyShared) {
         self.shared = shared
@@ -32,7 +36,17 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if !backlog.isEmpty || exchange?.requestEnded == true {
+            // Pipelined: reading stops (see `read`) until the exchange in flight is answered.
+            backlog.append(part)
+            return
+        }
+        process(part, context: context)
+    }
+
+    private func process(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             receiveHead(head, context: context)
         case .body(let part):
@@ -88,7 +102,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             exchange.upstream?.handler.flush()
             upstreamNeedsFlush = false
         case .answered, .done:
-            if exchange.responseEnded { finishExchange() }
+            if exchange.responseEnded {
+                finishExchange()
+                drainBacklog()
+            }
         }
     }
 
@@ -134,14 +151,25 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Ends the current exchange once both its request and its response are complete.
     func finishExchange() {
-        exchange?.responseTimer?.cancel()
         exchange = nil
         context?.triggerUserOutboundEvent(RequestPhase.awaitingHead, promise: nil)
     }
 
+    /// Handles pipelined parts after an exchange ended (call once its response end was written), then reads again.
+    func drainBacklog() {
+        guard let context else { return }
+        if quiescing && exchange == nil {
+            context.close(promise: nil)
+            return
+        }
+        while !backlog.isEmpty && exchange?.requestEnded != true && context.channel.isActive {
+            process(backlog.removeFirst(), context: context)
+        }
+        if backlog.isEmpty { resumeClientReads() }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         if let exchange {
-            exchange.responseTimer?.cancel()
             if let upstream = exchange.upstream {
                 upstream.handler.delegate = nil
                 upstream.channel.close(promise: nil)
@@ -163,6 +191,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
+        if event is ChannelShouldQuiesceEvent {
+            quiescing = true
+            if exchange == nil && backlog.isEmpty { context.close(promise: nil) }
+            return
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -172,6 +205,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
+        if !backlog.isEmpty {
+            heldRead = true
+            return
+        }
         if let exchange, exchange.streaming, !exchange.requestEnded {
             let upstreamWritable = exchange.upstream?.channel.isWritable ?? false
             if exchange.phase == .connecting || (exchange.phase == .forwarding && !upstreamWritable) {

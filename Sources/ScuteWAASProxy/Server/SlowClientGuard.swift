@@ -21,7 +21,10 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var waitingHead = true
     private var headSeenDuringRead = false
     private var bytesSinceHead = 0
-    private var deadline: Scheduled<Void>?
+    /// When the first byte of the awaited head arrived.
+    private var headStart: NIODeadline?
+    /// One timer per connection at most, re-armed only while a head is awaited (not once per request).
+    private var timer: Scheduled<Void>?
     private var rejected = false
 
     init(headerTimeout: TimeAmount, maxBytes: Int) {
@@ -32,12 +35,9 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !rejected else { return }
         let count = unwrapInboundIn(data).readableBytes
-        if waitingHead && deadline == nil {
-            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            deadline = context.eventLoop.scheduleTask(in: headerTimeout) {
-                let (handler, context) = loopBound.value
-                handler.reject(context: context, status: "408 Request Timeout")
-            }
+        if waitingHead && headStart == nil {
+            headStart = .now()
+            if timer == nil { arm(context: context, in: headerTimeout) }
         }
         headSeenDuringRead = false
         context.fireChannelRead(data)
@@ -57,8 +57,7 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
             waitingHead = false
             headSeenDuringRead = true
             bytesSinceHead = 0
-            deadline?.cancel()
-            deadline = nil
+            headStart = nil
         case .awaitingHead:
             waitingHead = true
             bytesSinceHead = 0
@@ -67,16 +66,40 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
+        timer?.cancel()
+        timer = nil
         context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
+
+    private func arm(context: ChannelHandlerContext, in delay: TimeAmount) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: delay) {
+            let (handler, context) = loopBound.value
+            handler.timerFired(context: context)
+        }
+    }
+
+    private func timerFired(context: ChannelHandlerContext) {
+        timer = nil
+        guard waitingHead, let headStart else { return }
+        let elapsed = NIODeadline.now() - headStart
+        if elapsed >= headerTimeout {
+            reject(context: context, status: "408 Request Timeout")
+        } else {
+            arm(context: context, in: headerTimeout - elapsed)
+        }
     }
 
     private func reject(context: ChannelHandlerContext, status: String) {
         guard !rejected else { return }
         rejected = true
-        deadline?.cancel()
-        deadline = nil
+        timer?.cancel()
+        timer = nil
         var buffer = context.channel.allocator.buffer(capacity: 96)
         buffer.writeString("HTTP/1.1 \(status)\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
         context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in

@@ -61,7 +61,8 @@ package final class WAASProxy: Sendable {
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
+            // Bounds what one readable event can queue (pipelined requests wait in the handler): 4 reads of at most 64 KiB.
+            .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { channel in
                 guard registry.admit(channel, maximum: limits.maxConnections) else {
                     return channel.close()
@@ -71,6 +72,7 @@ package final class WAASProxy: Sendable {
                     try pipeline.addHandler(SlowClientGuard(headerTimeout: limits.headerTimeout, maxBytes: limits.maxHeaderBytes))
                     try pipeline.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout))
                     try pipeline.configureHTTPServerPipeline(
+                        withPipeliningAssistance: false,
                         withEncoderConfiguration: .init(),
                         withDecoderLimitConfiguration: headerLimits
                     )

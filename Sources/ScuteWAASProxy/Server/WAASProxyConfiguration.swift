@@ -63,7 +63,7 @@ package struct WAASProxyLimits: Sendable {
     package var maxHeaderBytes: Int
     /// Time to connect to the app.
     package var connectTimeout: TimeAmount
-    /// Time the app has to start answering a request.
+    /// Time without a byte from the app during an exchange (504), and the longest a pooled connection stays idle.
     package var responseTimeout: TimeAmount
     /// Idle keep-alive connections to the app kept per event loop.
     package var maxIdleUpstreamPerLoop: Int

@@ -62,20 +62,49 @@ enum HeaderRewrite {
     }
 
     private static func withoutHopByHop(_ headers: HTTPHeaders, keeping: Set<String>) -> HTTPHeaders {
+        // Field names listed in Connection besides the usual tokens are hop-by-hop too (rare: a set only then).
         var listed: Set<String> = []
         for value in headers["connection"] {
-            for token in value.split(separator: ",") { listed.insert(token.trimmed.lowercased()) }
+            for token in value.split(separator: ",") {
+                let name = token.trimmed.lowercased()
+                if name != "keep-alive" && name != "close" && name != "upgrade" { listed.insert(name) }
+            }
         }
         var out = HTTPHeaders()
         for (name, value) in headers {
-            let lower = name.lowercased()
-            if keeping.contains(lower) {
-                out.add(name: name, value: value)
-            } else if !hopByHop.contains(lower) && !listed.contains(lower) {
+            if isHopByHop(name) {
+                if !keeping.isEmpty && keeping.contains(name.lowercased()) { out.add(name: name, value: value) }
+            } else if listed.isEmpty || !listed.contains(name.lowercased()) {
                 out.add(name: name, value: value)
             }
         }
         return out
+    }
+
+    /// `hopByHop.contains(name.lowercased())` without allocating: most names are ruled out by their length.
+    static func isHopByHop(_ name: String) -> Bool {
+        let candidates: [StaticString]
+        switch name.utf8.count {
+        case 2: candidates = ["te"]
+        case 7: candidates = ["trailer", "upgrade"]
+        case 10: candidates = ["connection", "keep-alive"]
+        case 16: candidates = ["proxy-connection"]
+        case 17: candidates = ["transfer-encoding"]
+        default: return false
+        }
+        return candidates.contains { equalsLowercase(name, $0) }
+    }
+
+    private static func equalsLowercase(_ name: String, _ lower: StaticString) -> Bool {
+        lower.withUTF8Buffer { expected in
+            var index = 0
+            for byte in name.utf8 {
+                let folded = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                if index >= expected.count || folded != expected[index] { return false }
+                index += 1
+            }
+            return index == expected.count
+        }
     }
 }
 

@@ -69,6 +69,18 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        if let delegate {
+            self.delegate = nil
+            delegate.upstreamFailed(UpstreamTimeout())
+        }
+        context.close(promise: nil)
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         delegate?.upstreamWritabilityChanged(context.channel.isWritable)
     }

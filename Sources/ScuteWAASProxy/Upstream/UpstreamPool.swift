@@ -32,12 +32,19 @@ final class UpstreamPool: @unchecked Sendable {
 
     /// A new connection that will not be pooled (upgrades).
     func connect(_ completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        let responseTimeout = limits.responseTimeout
         let future = ClientBootstrap(group: eventLoop)
             .connectTimeout(limits.connectTimeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
+                    // No byte from the app for this long: a 504 during an exchange; an idle pooled connection closes.
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: responseTimeout))
+                    // Request heads come from the client's decoded, already validated header list.
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
+                        leftOverBytesStrategy: .forwardBytes,
+                        enableOutboundHeaderValidation: false
+                    )
                     try channel.pipeline.syncOperations.addHandler(UpstreamHandler())
                 }
             }
