@@ -267,7 +267,7 @@ def test_every_workflow_in_a_real_browser(scute, console, browser, downloads, sh
             break
         time.sleep(0.2)
     if not zips:
-        pathlib.Path("/tmp/ui-docker-fail.html").write_text(browser.page_source)
+        (shots / "dockerfile-failure.html").write_text(browser.page_source)
     assert zips, (list(downloads.iterdir()), browser.current_url)
     with zipfile.ZipFile(zips[0]) as z:
         names = z.namelist()
