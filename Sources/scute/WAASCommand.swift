@@ -61,7 +61,8 @@ struct WAASCommand: AsyncParsableCommand {
             FileIO.printError("error: \(error.message)")
             throw ExitCode(1)
         }
-        FileIO.printError("scute waas: listening on \(proxy.localAddress), app at \(app)")
+        let address = proxy.localAddress
+        FileIO.printError("scute waas: listening on \(address.ipAddress ?? listen):\(address.port ?? 0), app at \(app)")
         let signal = termination.wait()
         FileIO.printError("scute waas: stopping on signal \(signal)")
         await proxy.shutdown(grace: .seconds(10))

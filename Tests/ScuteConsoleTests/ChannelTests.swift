@@ -29,7 +29,7 @@ actor PolicyLog {
     }
 }
 
-func eventually(timeout: Duration = .seconds(5), _ what: String, _ condition: () async throws -> Bool) async throws {
+func eventually(timeout: Duration = .seconds(15), _ what: String, _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return }
