@@ -123,16 +123,7 @@ extension Supervisor {
             socket.close()
             return .complete(v)
         case .wait:
-            guard !held.isFull else {
-                socket.close()
-                return refuseUnchecked(tid, call: "connect", errno: EAGAIN, why: "too many calls waiting for their sockets")
-            }
-            let deadline = socket.sendTimeout.map { Sys.monotonic() + $0 } ?? Int64.max
-            return .hold(
-                HeldCall(tid: tid, socket: socket, events: Int16(POLLOUT), deadline: deadline, timeoutResult: -Int64(EINPROGRESS)) {
-                    socket.connectResult()
-                }
-            )
+            return holding(tid, socket, call: "connect", timeoutResult: -Int64(EINPROGRESS)) { socket.connectResult() }
         }
     }
 
@@ -186,22 +177,26 @@ extension Supervisor {
             raiseSIGPIPE(tid, result: v, flags: flags)
             return .complete(v)
         case .wait:
-            guard !held.isFull else {
-                socket.close()
-                return refuseUnchecked(tid, call: "send", errno: EAGAIN, why: "too many calls waiting for their sockets")
+            return holding(tid, socket, call: "send", timeoutResult: -Int64(EAGAIN)) {
+                let retry =
+                    message.control.isEmpty
+                    ? socket.send(message, flags: flags) : self.sendWithAppCapabilities { socket.send(message, flags: flags) }
+                guard case .done(let v) = retry else { return nil }
+                self.raiseSIGPIPE(tid, result: v, flags: flags)
+                return v
             }
-            let deadline = socket.sendTimeout.map { Sys.monotonic() + $0 } ?? Int64.max
-            return .hold(
-                HeldCall(tid: tid, socket: socket, events: Int16(POLLOUT), deadline: deadline, timeoutResult: -Int64(EAGAIN)) {
-                    let retry =
-                        message.control.isEmpty
-                        ? socket.send(message, flags: flags) : self.sendWithAppCapabilities { socket.send(message, flags: flags) }
-                    guard case .done(let v) = retry else { return nil }
-                    self.raiseSIGPIPE(tid, result: v, flags: flags)
-                    return v
-                }
-            )
         }
+    }
+
+    /// Holds a call performed on a blocking socket until the socket is writable (SO_SNDTIMEO as its
+    /// deadline), within the bound of held calls; past the bound the call is refused and audited.
+    func holding(_ tid: Int32, _ socket: TraceeSocket, call: String, timeoutResult: Int64, attempt: @escaping () -> Int64?) -> CallOutcome {
+        guard !held.isFull else {
+            socket.close()
+            return refuseUnchecked(tid, call: call, errno: EAGAIN, why: "too many calls waiting for their sockets")
+        }
+        let deadline = socket.sendTimeout.map { Sys.monotonic() + $0 } ?? Int64.max
+        return .hold(HeldCall(tid: tid, socket: socket, events: Int16(POLLOUT), deadline: deadline, timeoutResult: timeoutResult, attempt: attempt))
     }
 
     /// The tracer sends with MSG_NOSIGNAL; an app that did not ask for it gets its SIGPIPE as the kernel
