@@ -6,9 +6,9 @@
 #   bench/vulnerabilities/run.sh [--root DIR] [--count N] [--runs N]
 #
 # The minbase root is built once with debootstrap into $SCUTE_BENCH_CACHE (default /var/tmp/scute-bench); without
-# debootstrap or a network it falls back to this machine's own dpkg database (/). Until `scute vulns` exists, the
-# measured program is vulns-bench, built in release mode from the worktree's Sources/ScuteVulns through a temporary
-# package (the same dependency-free target the CLI will use).
+# debootstrap or a network it falls back to this machine's own dpkg database (/). The measured program is
+# vulns-bench, built in release mode through a temporary package from the same ScuteScan inventory and ScuteVulns
+# matcher that `scute vulns` runs (without the rest of the `scute` binary, whose release build takes far longer).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -59,6 +59,8 @@ work="$(mktemp -d /tmp/scute-vulns-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/Sources"
 ln -s "$repo/Sources/ScuteVulns" "$work/Sources/ScuteVulns"
+ln -s "$repo/Sources/ScuteScan" "$work/Sources/ScuteScan"
+ln -s "$repo/Sources/CScuteZlib" "$work/Sources/CScuteZlib"
 ln -s "$here/vulns-bench" "$work/Sources/vulns-bench"
 cat >"$work/Package.swift" <<'EOF'
 // swift-tools-version:6.1
@@ -72,8 +74,10 @@ let swiftSettings: [SwiftSetting] = [
 let package = Package(
     name: "vulns-bench",
     targets: [
+        .systemLibrary(name: "CScuteZlib"),
+        .target(name: "ScuteScan", dependencies: ["CScuteZlib"], swiftSettings: swiftSettings),
         .target(name: "ScuteVulns", swiftSettings: swiftSettings),
-        .executableTarget(name: "vulns-bench", dependencies: ["ScuteVulns"], swiftSettings: swiftSettings),
+        .executableTarget(name: "vulns-bench", dependencies: ["ScuteVulns", "ScuteScan"], swiftSettings: swiftSettings),
     ]
 )
 EOF

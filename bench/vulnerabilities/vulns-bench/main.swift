@@ -3,8 +3,9 @@
 //
 //   vulns-bench --advisories DIR (--inventory FILE.json | --root DIR) [--release Debian:12] [--format summary|table|json]
 //
-// --root reads DIR/var/lib/dpkg/status with the small reader below (the inventory's own reader lives elsewhere).
+// --root takes the inventory of DIR with ScuteScan, as `scute vulns` does (OS and language packages).
 import Foundation
+import ScuteScan
 import ScuteVulns
 
 func fail(_ message: String) -> Never {
@@ -20,28 +21,12 @@ while let flag = arguments.popFirst() {
 }
 guard let advisoryFolder = options["advisories"] else { fail("--advisories DIR is required") }
 
-/// Installed packages of a dpkg status file: `Source: name (version)` gives the source and its version.
+/// The inventory of a root, as `scute inventory` takes it.
 func dpkgInventory(root: String) throws -> [InstalledPackage] {
-    let text = try String(contentsOfFile: root + "/var/lib/dpkg/status", encoding: .utf8)
-    var packages: [InstalledPackage] = []
-    for stanza in text.split(separator: "\n\n") {
-        var fields: [Substring: Substring] = [:]
-        for line in stanza.split(separator: "\n") where !line.hasPrefix(" ") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[line[..<colon]] = line[line.index(after: colon)...].drop { $0 == " " }
-        }
-        guard let name = fields["Package"], let version = fields["Version"], fields["Status"]?.hasSuffix(" installed") == true else {
-            continue
-        }
-        var package = InstalledPackage(ecosystem: "Debian", name: String(name), version: String(version))
-        if let source = fields["Source"] {
-            let parts = source.split(separator: " ", maxSplits: 1)
-            package.source = String(parts[0])
-            if parts.count > 1 { package.sourceVersion = String(parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "()"))) }
-        }
-        packages.append(package)
+    let inventory = try ImageScanner(root: root, options: ScanOptions(checks: [])).inventory()
+    return inventory.packages.map {
+        InstalledPackage(ecosystem: $0.ecosystem, name: $0.name, version: $0.version, source: $0.source, sourceVersion: $0.sourceVersion, path: $0.path)
     }
-    return packages
 }
 
 struct InventoryFile: Decodable {
