@@ -289,6 +289,7 @@ HEALTHCHECK --interval=30s --timeout=3s CMD ["/usr/local/bin/api", "healthcheck"
 ENTRYPOINT ["/entry.sh", "/usr/local/bin/api"]
 """,
         runs=["/entry.sh", "/usr/local/bin/api"],
+        defender=["/scute/defender", "rasp", "--user", "nonroot:nonroot", "--"],
     ),
     dict(
         id="windows-style-escape",

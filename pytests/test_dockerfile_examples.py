@@ -38,4 +38,6 @@ def test_example(example, tmp_path):
     with zipfile.ZipFile(out) as z:
         protected = z.read("Dockerfile").decode()
     assert protected.startswith((example / "Dockerfile").read_text())
-    assert runs(*run_config(protected)) == DEFENDER + spec["runs"]
+    # An image whose USER is not root: the defender runs as root and starts the app as that user.
+    defender = DEFENDER[:2] + ["--user", spec["user"]] + DEFENDER[2:] if "user" in spec else DEFENDER
+    assert runs(*run_config(protected)) == defender + spec["runs"]

@@ -66,6 +66,9 @@ def test_mangled_dockerfiles_never_crash(tmp_path):
         last_from = max(i for i, c in enumerate(commands) if c.cmd.upper() == "FROM")
         entrypoints = [c for c in commands[last_from:] if c.cmd.upper() == "ENTRYPOINT"]
         assert entrypoints and entrypoints[-1].json, protected
-        assert list(entrypoints[-1].value[:3]) == ["/scute/defender", "rasp", "--"], protected
+        value = list(entrypoints[-1].value)
+        # A non-root USER makes it `rasp --user USER --`: the defender stays root and starts the app as that user.
+        head = value[:3] if value[2:3] == ["--"] else value[:2] + value[4:5]
+        assert head == ["/scute/defender", "rasp", "--"] and (value[2:3] == ["--"] or value[2] == "--user"), protected
     # Both outcomes happen, so the mutations exercise the parser's error paths and its happy paths.
     assert outcomes[0] > 30 and outcomes[1] > 30, outcomes
