@@ -89,7 +89,7 @@ struct ReportTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await fargate.run() }
                 group.addTask { await plain.run() }
-                try await eventually("both compliance reports and the inventory to be stored") {
+                try await eventually(timeout: .seconds(60), "both compliance reports and the inventory to be stored") {
                     let compliance = try await store.reports(kind: "compliance").count
                     let matched = try await store.reports(kind: "vulnerabilities").count
                     return compliance == 2 && matched == 1

@@ -79,8 +79,10 @@ private final class Client: @unchecked Sendable {
         let relay = Relay(configuration: configuration, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await relay.run() }
-            let deadline = ContinuousClock.now + .seconds(10)
-            // Ready once the socket is there and opened to its group (the relay chmods it after bind).
+            // Generous for a full parallel run on two cores, where the relay's task can wait for a thread of the
+            // concurrency pool; the loop ends as soon as the socket is there.
+            let deadline = ContinuousClock.now + .seconds(30)
+            // Ready once the socket is there with its final mode (bound privately, then moved into the volume).
             func ready() -> Bool {
                 let attributes = try? FileManager.default.attributesOfItem(atPath: configuration.socketPath)
                 return (attributes?[.posixPermissions] as? Int) == 0o660
