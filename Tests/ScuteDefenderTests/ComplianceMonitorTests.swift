@@ -68,4 +68,20 @@ import Testing
         #expect(a[string: "effect"] == "prevent")
         #expect(a[string: "msg"]?.contains("of package tools differs from what the package installed") == true)
     }
+
+    @Test func renamingTheOriginalBackOverThePathDoesNotHideTheLaunchedCopy() throws {
+        let marker = try Harness.markerProgram(name: "tool-source")
+        let (root, tool) = try Self.root(tool: marker)
+        let proof = Harness.tempPath("ran")
+        let policy = #"{"rules": [{"name": "m", "processes": {"effect": "alert", "modifiedBinaries": "prevent"}}]}"#
+        // The altered binary is opened, the intact one renamed back over its path, and the open (now
+        // unlinked) altered file launched: /proc/PID/exe says "PATH (deleted)" and the path holds a good file.
+        let script =
+            "sleep 2; cp \(tool) \(tool).good; echo x >> \(tool); exec 3< \(tool); mv \(tool).good \(tool); "
+            + "/proc/self/fd/3 \(proof); echo rc=$?"
+        let r = try Harness.defend(policy: policy, ["/bin/sh", "-c", script], options: ["--scan-root", root])
+        #expect(!Harness.exists(proof))
+        #expect(r.stdout.contains("rc=137"), "\(r.stdout) \(r.stderr)")
+        #expect(r.audits.contains { $0[string: "attackType"] == "modifiedBinary" })
+    }
 }

@@ -235,11 +235,22 @@ extension Supervisor {
     /// launch was killed, nil when there was nothing to judge.
     func modifiedBinary(pid: Int32, exe: String, argv: [String], rule: Rule?) -> Bool? {
         guard let compliance, let index = compliance.index.withLock({ $0 }) else { return nil }
-        guard let path = compliance.pathInRoot(exe) else {
+        // The index checks the file at a path; the kernel ran the file /proc/PID/exe opens. Another task can
+        // rename a file over the path between the exec and this check (the launched one then reads as
+        // "PATH (deleted)"): the verdict counts only when the path still names the launched file.
+        let named = exe.hasSuffix(" (deleted)") ? String(exe.dropLast(" (deleted)".count)) : exe
+        guard let path = compliance.pathInRoot(named) else {
             compliance.nudge()
             return nil
         }
-        switch index.verify(path) {
+        var launched = stat()
+        var atPath = stat()
+        let sameFile =
+            stat("/proc/\(pid)/exe", &launched) == 0 && stat(named, &atPath) == 0
+            && launched.st_dev == atPath.st_dev && launched.st_ino == atPath.st_ino
+        var integrity = index.verify(path)
+        if !sameFile, case .intact(let package) = integrity { integrity = .modified(package: package) }
+        switch integrity {
         case .notOwned:
             compliance.nudge()
             return nil
