@@ -23,9 +23,12 @@ struct TraceeSocket {
     let fd: Int32
     let domain: Int32
     let type: Int32
-    /// The open file's status flags (O_NONBLOCK is the app's choice: blocking calls wait for the socket).
-    let flags: Int32
-    var blocking: Bool { flags >= 0 && flags & O_NONBLOCK == 0 }
+    /// The open file's status flags (O_NONBLOCK is the app's choice: blocking calls wait for the socket),
+    /// read when a call needs them (a datagram connect or a send that does not block never does): one
+    /// system call less on the trapped path.
+    var flags: Int32 { fcntl(fd, F_GETFL) }
+    var blocking: Bool { Self.blocking(flags) }
+    static func blocking(_ flags: Int32) -> Bool { flags >= 0 && flags & O_NONBLOCK == 0 }
 
     /// Whether pidfd_open(PIDFD_THREAD) works on this kernel (6.9+); else the thread group's pidfd is used.
     nonisolated(unsafe) private static var threadPidfds = true
@@ -60,7 +63,7 @@ struct TraceeSocket {
         }
         len = socklen_t(MemoryLayout<Int32>.size)
         _ = getsockopt(dup, SOL_SOCKET, SO_TYPE, &type, &len)
-        return .success(TraceeSocket(fd: dup, domain: domain, type: type, flags: fcntl(dup, F_GETFL)))
+        return .success(TraceeSocket(fd: dup, domain: domain, type: type))
     }
 
     func close() { _ = Glibc.close(fd) }
@@ -78,7 +81,8 @@ struct TraceeSocket {
     func connect(_ address: [UInt8]) -> Outcome {
         // A datagram connect only sets the peer; a stream connect on a blocking socket is started without
         // blocking the tracer, and finished by the held call (or at once, when loopback already answered).
-        let waits = blocking && type != Int32(SOCK_DGRAM.rawValue)
+        let flags = type == Int32(SOCK_DGRAM.rawValue) ? -1 : self.flags
+        let waits = Self.blocking(flags)
         if waits { _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
         let rc = address.withUnsafeBytes { b in Glibc.connect(fd, b.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(b.count)) }
         let err = scute_errno()
@@ -103,7 +107,7 @@ struct TraceeSocket {
         let n = message.withHeader { header in sendmsg(fd, header, flags | Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL)) }
         if n >= 0 { return .done(Int64(n)) }
         let err = scute_errno()
-        if blocking && flags & Int32(MSG_DONTWAIT) == 0 && (err == EAGAIN || err == EWOULDBLOCK) { return .wait }
+        if flags & Int32(MSG_DONTWAIT) == 0 && (err == EAGAIN || err == EWOULDBLOCK) && blocking { return .wait }
         return .done(-Int64(err))
     }
 
