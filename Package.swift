@@ -122,6 +122,8 @@ let package = Package(
                 .embedInCode("Resources/dashboard.mustache"),
                 .embedInCode("Resources/events.mustache"),
                 .embedInCode("Resources/compliance.mustache"),
+                .embedInCode("Resources/event.mustache"),
+                .embedInCode("Resources/image.mustache"),
                 .embedInCode("Resources/defenders.mustache"),
                 .embedInCode("Resources/deploy.mustache"),
                 .embedInCode("Resources/runtime.mustache"),
@@ -186,7 +188,7 @@ let package = Package(
             dependencies: [
                 "ScuteCore", "ScuteEmbed", "ScuteDefender", "ScuteDefenderUplink", "ScuteBundle", "ScuteSidecar", "ScuteConsole", "ScuteUplink",
                 "ScuteRelay", "ScuteConsoleAPI", "ScuteScan", "ScuteScanSQLite", "ScuteVulns", "ScuteVulnsZip",
-                "ScuteWAASProxy", "ScuteTask",
+                "ScuteWAAS", "ScuteWAASProxy", "ScuteTask",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),

@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -31,6 +32,7 @@ class Console:
         self.channel = free_port()
         self.proc = None
         self.context = None
+        self.extra = []
 
     @property
     def base(self):
@@ -41,16 +43,32 @@ class Console:
         return f"{'wss' if self.tls else 'ws'}://127.0.0.1:{self.channel}"
 
     def start(self):
+        """Starts the console and waits until both ports serve. On its first start only, a port another process
+        took meanwhile (free_port cannot reserve one) is replaced and the console started again; a restart keeps
+        its ports, which the defenders know."""
+        first = not getattr(self, "started_once", False)
+        for attempt in range(4 if first else 1):
+            if self._start_once():
+                self.started_once = True
+                return
+            self.proc.wait(timeout=15)
+            log = open(os.path.join(self.data, "console.log"), "rb").read().decode(errors="replace")
+            if not first or "Address already in use" not in log:
+                raise AssertionError(f"console did not start:\n{log[-2000:]}")
+            self.api, self.channel = free_port(), free_port()
+        raise AssertionError("console did not start: its ports kept being taken")
+
+    def _start_once(self):
         env = dict(os.environ, SCUTE_ADMIN_PASSWORD=PASSWORD)
         self.log = open(os.path.join(self.data, "console.log"), "ab")
         transport = ["--san", "127.0.0.1"] if self.tls else ["--insecure-http"]
         self.proc = subprocess.Popen(
             [self.scute, "console", "--data", self.data, *transport, "--host", "127.0.0.1",
-             "--api-port", str(self.api), "--channel-port", str(self.channel)],
+             "--api-port", str(self.api), "--channel-port", str(self.channel), *self.extra],
             env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.time() + 60
-        while time.time() < deadline:
+        while time.time() < deadline and self.proc.poll() is None:
             try:
                 if self.tls and self.context is None:
                     ca = os.path.join(self.data, "ca.pem")
@@ -58,11 +76,24 @@ class Console:
                         raise OSError("no certificate yet")
                     self.context = ssl.create_default_context(cafile=ca)
                 with urllib.request.urlopen(f"{self.base}/health", timeout=1, context=self.context) as r:
-                    if r.status == 200:
-                        return
+                    if r.status == 200 and self._channel_listening():
+                        return True
             except OSError:
                 time.sleep(0.1)
-        raise AssertionError("console did not start")
+        if self.proc.poll() is None:
+            raise AssertionError("console did not start within 60 s")
+        return False
+
+    def _channel_listening(self):
+        """Whether this console (still running) accepts connections on its channel port."""
+        time.sleep(0.2)
+        if self.proc.poll() is not None:
+            return False
+        try:
+            socket.create_connection(("127.0.0.1", self.channel), timeout=1).close()
+            return True
+        except OSError:
+            return False
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)

@@ -99,12 +99,17 @@ def test_rule_created_through_the_api_blocks_a_process_through_the_sidecar(scute
         assert audits[0]["attackType"] == "explicitlyDeniedProcess"
         assert audits[0]["effect"] == "prevent"
     finally:
-        if app and app.poll() is None:
-            app.kill()
-        sidecar.send_signal(signal.SIGTERM)
-        try:
-            sidecar.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            sidecar.kill()
-            raise AssertionError("the sidecar did not stop on SIGTERM")
+        stop(app, sidecar)
     assert sidecar.returncode == 0
+
+
+def stop(app, sidecar, timeout=20):
+    """Kills the app if it still runs, then stops the sidecar as ECS would (SIGTERM), which must end it."""
+    if app and app.poll() is None:
+        app.kill()
+    sidecar.send_signal(signal.SIGTERM)
+    try:
+        sidecar.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        sidecar.kill()
+        raise AssertionError("the sidecar did not stop on SIGTERM")

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 
@@ -20,6 +21,7 @@ from test_e2e_console_defender import Console, PASSWORD, defender, wait_connecte
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
@@ -34,24 +36,7 @@ class UIConsole(Console):
     def __init__(self, scute, data, bundle):
         super().__init__(scute, data)
         self.bundle = bundle
-
-    def start(self):
-        env = dict(os.environ, SCUTE_ADMIN_PASSWORD=PASSWORD)
-        self.log = open(os.path.join(self.data, "console.log"), "ab")
-        self.proc = subprocess.Popen(
-            [self.scute, "console", "--data", self.data, "--insecure-http", "--host", "127.0.0.1",
-             "--api-port", str(self.api), "--channel-port", str(self.channel), "--defender-bundle", self.bundle],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.base}/health", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("console did not start")
+        self.extra = ["--defender-bundle", bundle]
 
 
 @pytest.fixture
@@ -218,6 +203,29 @@ def test_every_workflow_in_a_real_browser(scute, console, browser, downloads, sh
         with urllib.request.urlopen(req, timeout=10) as r:
             api_rows = list(csv.DictReader(io.StringIO(r.read().decode())))
         assert {r["id"] for r in api_rows} >= {r["id"] for r in rows}
+        # Each row leads to the event's own page, with every field of the audit; keyboard only.
+        link = browser.find_element(By.CSS_SELECTOR, "#auditTable a.event-link")
+        link.send_keys(Keys.ENTER)
+        fields = wait.until(EC.visibility_of_element_located((By.ID, "eventFields")))
+        for name in ["id", "time", "appID", "type", "effect", "rule", "processPath"]:
+            assert browser.find_elements(By.XPATH, f'//table[@id="eventFields"]//th[text()="{name}"]'), name
+        assert "/usr/bin/whoami" in fields.text and "ui-deny-whoami" in fields.text
+        event_page = browser.current_url[len(console.base):]
+        browser.find_element(By.ID, "backToEvents").click()
+        wait.until(EC.text_to_be_present_in_element((By.ID, "auditTable"), "/usr/bin/whoami"))
+        assert "rule=ui-deny-whoami" in browser.current_url
+        # The task and container filters, typed and submitted from the keyboard: this defender runs in no task.
+        browser.find_element(By.ID, "task").send_keys("no-such-task*", Keys.ENTER)
+        wait.until(EC.url_contains("task=no-such-task"))
+        assert "No events match." in browser.page_source
+        export = browser.find_element(By.ID, "exportCSV").get_attribute("href")[len(console.base):]
+        status, headers, body = session_get(browser, console, export)
+        assert status == 200 and len(list(csv.DictReader(io.StringIO(body.decode())))) == 0
+        browser.get(f"{console.base}/monitor/events?appID=ui-demo")
+        fill(browser, "container", "no-such-container")
+        browser.find_element(By.ID, "container").send_keys(Keys.ENTER)
+        wait.until(EC.url_contains("container=no-such-container"))
+        assert "No events match." in browser.page_source
         # The filter narrows: nothing of type dns for this app.
         browser.get(f"{console.base}/monitor/events?appID=ui-demo&type=dns")
         assert "No events match." in browser.page_source
@@ -275,8 +283,12 @@ def test_every_workflow_in_a_real_browser(scute, console, browser, downloads, sh
         protected = next(z.read(n).decode() for n in names if n.endswith("Dockerfile"))
     assert "ui-docker" in protected
 
-    # Manual embedding: an install bundle to copy.
+    # Manual embedding: an install bundle to copy, and the defender bundle to download (the console's own).
     browser.get(f"{console.base}/manage/defenders/deploy")
+    link = browser.find_element(By.ID, "downloadDefender")
+    status, headers, body = session_get(browser, console, link.get_attribute("pathname"))
+    assert status == 200 and body == b"not really a bundle"
+    assert headers.get("Content-Type", headers.get("content-type")) == "application/gzip"
     browser.find_element(By.ID, "makeBundle").click()
     assert wait.until(EC.presence_of_element_located((By.ID, "installBundle"))).get_attribute("value")
 
@@ -292,14 +304,22 @@ def test_every_workflow_in_a_real_browser(scute, console, browser, downloads, sh
     assert wait.until(EC.presence_of_element_located((By.ID, "newTokenValue"))).get_attribute("value").startswith("scute_")
 
     no_browser_errors(browser, "the workflows above", refused_forms=True)
-    # Every page at 1,280 px and at a phone's width, with nothing in the browser's log.
-    for width, height, suffix in [(1280, 900, "desktop"), (390, 844, "phone")]:
+    # Every page at 1,280 px and at a phone's width (375 px), with nothing in the browser's log: the pages of
+    # the menu, an event's own page and an image's page.
+    pages = PAGES + [event_page, "/monitor/compliance/image?image=" + urllib.parse.quote("registry/none:1"),
+                     "/monitor/compliance?fargate=yes&task=ui*"]
+    for width, height, suffix in [(1280, 900, "desktop"), (375, 812, "phone")]:
         browser.set_window_size(width, height)
-        for page in PAGES:
+        for page in pages:
             browser.get(f"{console.base}{page}")
             wait.until(EC.presence_of_element_located((By.ID, "main")))
             assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"), (page, suffix)
-            browser.save_screenshot(str(shots / f"{page.strip('/').replace('/', '-')}-{suffix}.png"))
+            name = page.strip("/").split("?")[0].replace("/", "-")
+            if page.startswith("/monitor/events/"):
+                name = "monitor-event"
+            elif "?" in page and not page.startswith("/monitor/compliance/image"):
+                name += "-filtered"
+            browser.save_screenshot(str(shots / f"{name}-{suffix}.png"))
             no_browser_errors(browser, page)
             # Every form control has a visible label.
             for control in browser.find_elements(By.CSS_SELECTOR, "main input:not([type=hidden]), main select, main textarea"):
@@ -308,13 +328,29 @@ def test_every_workflow_in_a_real_browser(scute, console, browser, downloads, sh
                     control.find_elements(By.XPATH, "ancestor::label"), (page, cid)
     browser.set_window_size(1280, 900)
 
+    # Keyboard: the skip link is the first stop, and leads to the content.
+    browser.get(f"{console.base}/monitor/compliance")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("class") == "skip"
+
     # Log out: the cookie goes, and pages send the browser to the login page again.
+    old_cookie = browser.get_cookie("scute_session")["value"]
     browser.find_element(By.ID, "logout").click()
     wait.until(EC.visibility_of_element_located((By.ID, "user")))
     browser.get(f"{console.base}/defend/runtime")
     wait.until(EC.visibility_of_element_located((By.ID, "user")))
     assert browser.current_url.endswith("/login")
     browser.save_screenshot(str(shots / "login.png"))
+    # The session ended on the server: a copy of the old cookie leads to the login page, its token to a 401.
+    req = urllib.request.Request(f"{console.base}/monitor/events")
+    req.add_header("cookie", f"scute_session={old_cookie}")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.url.endswith("/login?expired=1") and "loginForm" in r.read().decode()
+    req = urllib.request.Request(f"{console.base}/api/v1/audits/runtime")
+    req.add_header("authorization", f"Bearer {old_cookie}")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(req, timeout=10)
+    assert refused.value.code == 401
 
     # An auditor sees the rules but cannot save one: the API's role check answers at the form.
     log_in(browser, console, "ui-auditor", "auditor-password-1")

@@ -16,9 +16,16 @@ CHANNEL_PORT=${SCUTE_CHANNEL_PORT:-8084}
 PASSWORD_FILE="$DATA.admin-password"
 
 CONFIG=${SCUTE_BUILD:-release}
-echo "Building scute ($CONFIG; the first release build takes several minutes)..."
-swift build -c "$CONFIG" --product scute >/dev/null
-BIN="$(swift build -c "$CONFIG" --show-bin-path)/scute"
+echo "Building scute and the defender bundle ($CONFIG; the first release build takes several minutes)..."
+BUILD_LOG=$(mktemp /tmp/scute-build.XXXXXX.log)
+if ! BIN_DIR=$(SCUTE_BUILD=$CONFIG scripts/build.sh 2>"$BUILD_LOG"); then
+    tail -40 "$BUILD_LOG" >&2
+    echo "the build failed; the whole log is in $BUILD_LOG" >&2
+    exit 1
+fi
+rm -f "$BUILD_LOG"
+# The console serves the bundle next to it (Dockerfile embed, Manage > Defenders > Deploy download).
+BIN="$BIN_DIR/scute"
 
 # The admin password: SCUTE_ADMIN_PASSWORD, or one made on the first run and kept beside the data folder.
 if [ -z "${SCUTE_ADMIN_PASSWORD:-}" ]; then

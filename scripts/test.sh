@@ -11,7 +11,7 @@ log() { printf '\n== %s\n' "$*"; }
 # Debian packages the suites use: test programs run under the defender, a busybox-only root for the
 # bundle, strace as a benchmark anchor, PostgreSQL for the store suite, Chromium for the web UI test, rpm and
 # ruby as the references the version orderings are checked against (rpm.vercmp, Gem::Version).
-APT_PACKAGES=(busybox-static musl-tools golang-go strace python3-pip postgresql debootstrap zlib1g-dev chromium chromium-driver rpm ruby)
+APT_PACKAGES=(busybox-static sqlite3 musl-tools golang-go strace python3-pip postgresql debootstrap zlib1g-dev chromium chromium-driver rpm ruby)
 # PyPI packages: the AWS API model and CLI, a local ECS API, BuildKit's Dockerfile parser, cfn-lint,
 # schemathesis (the console API against its OpenAPI document), boto3, selenium (drives Chromium).
 PIP_PACKAGES=(pytest botocore awscli "moto[server]" flask flask-cors dockerfile cfn-lint schemathesis boto3 selenium)

@@ -50,7 +50,8 @@ final class ConsoleCore: Sendable {
     func refreshPolicy() async throws(StoreError) {
         let policy = try await store.runtimePolicy()
         let collections = try await store.collections()
-        await hub.update(PolicyResolver(policy: policy, collections: collections))
+        let compliance = ComplianceResolver(rules: try await store.complianceRules(), customChecks: try await store.customChecks())
+        await hub.update(PolicyResolver(policy: policy, collections: collections, compliance: compliance))
     }
 
     /// The current rotation generation of defender tokens; older tokens are refused.
@@ -82,6 +83,12 @@ final class ConsoleCore: Sendable {
         return "\(configuration.insecureHTTP ? "ws" : "wss")://\(h):\(port)"
     }
 
+    /// Ends the login session of `token` on every replica (logging out); other tokens are left alone.
+    func endSession(token: String) async throws(StoreError) {
+        guard let claims = await signer.verify(token), claims.kind == .user else { return }
+        try await store.endSession(tokenHash: Secrets.sha256Hex(token), expiresAt: claims.expires * 1000, now: WallClock.milliseconds())
+    }
+
     /// Resolves a bearer token (login token or API token) to an identity; nil when it is not valid.
     func authenticate(bearer token: String) async throws(StoreError) -> Identity? {
         let now = WallClock.milliseconds()
@@ -98,6 +105,8 @@ final class ConsoleCore: Sendable {
         // The user must still exist, and the session must be of their current generation (a password change
         // or a demotion ends it); their current role applies.
         guard let user = try await store.user(named: claims.subject), claims.generation == user.sessionGeneration else { return nil }
+        // Logging out ends the session for good, however many copies of the token are about.
+        guard try await !store.isSessionEnded(tokenHash: Secrets.sha256Hex(token)) else { return nil }
         return Identity(name: user.name, role: user.role, source: .session)
     }
 }
@@ -107,6 +116,8 @@ enum SettingKey {
     static let defenderTokenGeneration = "defenderTokenGeneration"
     static let defenderExpirySeconds = "defenderExpirySeconds"
     static let auditRetentionDays = "auditRetentionDays"
+    /// Changes whenever the held advisories change (any replica's import): cached matchers are rebuilt.
+    static let advisoriesGeneration = "advisoriesGeneration"
     /// Settings clients may read and change through the API, with their checks.
     static let editable: [String: ClosedRange<Int>] = [
         defenderExpirySeconds: 60...(90 * 86400),

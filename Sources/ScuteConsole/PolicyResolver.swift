@@ -8,9 +8,12 @@ import ScuteStore
 struct PolicyResolver: Sendable {
     let policy: RuntimePolicy
     let collections: [String: StoredCollection]
+    /// The compliance rules and custom checks, resolved with the same collections.
+    let compliance: ComplianceResolver
 
-    init(policy: RuntimePolicy, collections: [StoredCollection]) {
+    init(policy: RuntimePolicy, collections: [StoredCollection], compliance: ComplianceResolver = ComplianceResolver()) {
         self.policy = policy
+        self.compliance = compliance
         var map: [String: StoredCollection] = [:]
         for c in collections { map[c.name] = c }
         self.collections = map
@@ -24,6 +27,11 @@ struct PolicyResolver: Sendable {
             return (["rules": [.object(body)]], rule.name)
         }
         return (["rules": []], nil)
+    }
+
+    /// The compliance settings for this identity (the `compliance` key of `welcome` and `policy`).
+    func compliance(for identity: DefenderIdentity) -> JSONValue {
+        compliance.settings(for: identity, collections: collections)
     }
 
     private func matches(_ body: JSONValue, _ identity: DefenderIdentity) -> Bool {

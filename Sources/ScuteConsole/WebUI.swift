@@ -43,7 +43,12 @@ struct WebUI: Sendable {
         }
         router.post("/login") { request, context in try await ui.login(request, context) }
         router.post("/logout") { request, context in
-            try await ui.form(request, context) { _, _ in ui.loggedOut() }
+            try await ui.form(request, context) { session, _ in
+                // The token is ended in the store, not only dropped from this browser: a copy of the cookie
+                // is of no use after logging out.
+                try await ui.core.endSession(token: session.token)
+                return ui.loggedOut()
+            }
         }
         ui.page(router, "/dashboard") { try await ui.dashboard($0) }
         ui.page(router, "/monitor/events") { try await ui.events($0) }
@@ -51,7 +56,15 @@ struct WebUI: Sendable {
             guard let r = await ui.session(request, context) else { return Response.seeOther("/login?expired=1") }
             return await ui.eventsCSV(r)
         }
+        ui.page(router, "/monitor/events/:id") { try await ui.event($0) }
         ui.page(router, "/monitor/compliance") { try await ui.compliance($0) }
+        ui.page(router, "/monitor/compliance/image") { try await ui.complianceImage($0) }
+        for kind in ["compliance", "vulnerabilities"] {
+            router.get("/monitor/\(kind).csv") { request, context in
+                guard let r = await ui.session(request, context) else { return Response.seeOther("/login?expired=1") }
+                return await ui.complianceCSV(r, kind: kind)
+            }
+        }
         ui.page(router, "/manage/defenders") { try await ui.defenders($0) }
         ui.action(router, "/manage/defenders/revoke") { try await ui.revokeDefender($0, $1) }
         ui.action(router, "/manage/defenders/delete") { try await ui.deleteDefender($0, $1) }
@@ -59,6 +72,7 @@ struct WebUI: Sendable {
         ui.action(router, "/manage/defenders/deploy/task") { try await ui.generateTask($0, $1) }
         ui.action(router, "/manage/defenders/deploy/dockerfile") { try await ui.dockerfileZip($0, $1) }
         ui.action(router, "/manage/defenders/deploy/bundle") { try await ui.installBundle($0, $1) }
+        ui.page(router, "/manage/defenders/deploy/defender-bundle") { try await ui.defenderBundle($0) }
         ui.page(router, "/defend/runtime") { try await ui.runtime($0, form: nil) }
         ui.action(router, "/defend/runtime/save") { try await ui.saveRule($0, $1) }
         ui.action(router, "/defend/runtime/delete") { try await ui.deleteRule($0, $1) }
@@ -193,7 +207,10 @@ struct WebUI: Sendable {
         data["user"] = session.identity.name
         data["role"] = session.identity.role.rawValue
         let body = templates.render(data, withTemplate: template) ?? ""
-        let current = Self.menu.first { $0.title == title || "\($0.section) > \($0.title)" == title }?.path
+        // A page below a menu entry (an event, an image) marks that entry.
+        let current =
+            Self.menu.first { $0.title == title || "\($0.section) > \($0.title)" == title }?.path
+            ?? Self.menu.first { !$0.section.isEmpty && title.hasPrefix("\($0.section) > \($0.title) > ") }?.path
         let menu: [[String: Any]] = Self.menu.map { item in
             ["label": item.section.isEmpty ? item.title : "\(item.section) > \(item.title)", "path": item.path, "current": item.path == current]
         }
@@ -242,7 +259,8 @@ enum UITemplates {
         let files: [(String, [UInt8])] = [
             ("layout", PackageResources.layout_mustache), ("login", PackageResources.login_mustache),
             ("dashboard", PackageResources.dashboard_mustache), ("events", PackageResources.events_mustache),
-            ("compliance", PackageResources.compliance_mustache),
+            ("compliance", PackageResources.compliance_mustache), ("event", PackageResources.event_mustache),
+            ("image", PackageResources.image_mustache),
             ("defenders", PackageResources.defenders_mustache), ("deploy", PackageResources.deploy_mustache),
             ("runtime", PackageResources.runtime_mustache), ("collections", PackageResources.collections_mustache),
             ("users", PackageResources.users_mustache), ("settings", PackageResources.settings_mustache),

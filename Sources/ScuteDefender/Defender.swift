@@ -146,16 +146,20 @@ package struct DefenderHooks: Sendable {
     package var startupAudits: [AuditEvent] = []
     /// Gets every compliance and inventory report the defender makes.
     package var reports: (@Sendable (DefenderReport) -> Void)?
+    /// The console's compliance settings, which the link keeps current (nil: every built-in check).
+    package var compliance: LiveCompliance?
 
     package init(
         prepare: (@Sendable (LivePolicy) -> Void)? = nil,
         audits: (@Sendable ([AuditEvent]) -> Void)? = nil,
         auditsToStandardError: Bool = true,
         startupAudits: [AuditEvent] = [],
-        reports: (@Sendable (DefenderReport) -> Void)? = nil
+        reports: (@Sendable (DefenderReport) -> Void)? = nil,
+        compliance: LiveCompliance? = nil
     ) {
         self.startupAudits = startupAudits
         self.reports = reports
+        self.compliance = compliance
         self.prepare = prepare
         self.audits = audits
         self.auditsToStandardError = auditsToStandardError
@@ -291,7 +295,7 @@ package enum Defender {
             if let seconds = options.scanInterval { settings.writableInterval = Int64(seconds) * 1_000_000_000 }
             let reportPath = options.complianceReport
             let forward = hooks.reports
-            return ComplianceMonitor(settings: settings, environment: env) { report in
+            return ComplianceMonitor(settings: settings, environment: env, compliance: hooks.compliance) { report in
                 forward?(report)
                 if report.kind == .compliance, let reportPath { writeReport(report.json, to: reportPath) }
             }

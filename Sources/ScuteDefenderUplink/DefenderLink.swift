@@ -59,7 +59,8 @@ package enum DefenderLink {
                 if options.policyPath == nil { _ = link.waitForPolicy(seconds: policyWait) }
             },
             audits: { link.record($0) },
-            reports: { link.report($0) }
+            reports: { link.report($0) },
+            compliance: link.compliance
         )
         return Setup(hooks: hooks, drain: { _ = link.drain(seconds: drainTimeout) }, kind: "sidecar")
     }
@@ -103,13 +104,14 @@ package enum DefenderLink {
         } catch {
             throw DefenderLinkError("the console uplink's data folder \(dataFolder): \(error)")
         }
+        let compliance = LiveCompliance()
         let hooks = DefenderHooks(
             prepare: { live in
                 Task {
-                    await uplink.run { update in apply(update, to: live) }
+                    await uplink.run { update in apply(update, to: live, compliance: compliance) }
                 }
                 if let cached = uplink.policy {
-                    apply(cached, to: live)
+                    apply(cached, to: live, compliance: compliance)
                     return
                 }
                 guard options.policyPath == nil else { return }
@@ -119,7 +121,7 @@ package enum DefenderLink {
                     usleep(50_000)
                     waited += 0.05
                 }
-                if let first = uplink.policy { apply(first, to: live) }
+                if let first = uplink.policy { apply(first, to: live, compliance: compliance) }
             },
             audits: { events in
                 do {
@@ -135,7 +137,8 @@ package enum DefenderLink {
                 } catch {
                     Sys.warn("scute: \(report.kind.rawValue) report: \(error)")
                 }
-            }
+            },
+            compliance: compliance
         )
         let drain: @Sendable () -> Void = {
             var waited = 0.0
@@ -147,11 +150,15 @@ package enum DefenderLink {
         return Setup(hooks: hooks, drain: drain, kind: "console")
     }
 
-    static func apply(_ update: UplinkPolicy, to live: LivePolicy) {
+    static func apply(_ update: UplinkPolicy, to live: LivePolicy, compliance: LiveCompliance? = nil) {
         do {
             live.update(try update.policy(), version: update.version)
         } catch {
             Sys.warn("scute: the console sent a policy that does not parse: \(error.description); keeping the current one")
+        }
+        // The compliance settings come with the policy; a console that sends none leaves the built-in checks.
+        if let compliance, let json = update.compliance, let settings = ComplianceSettings(json: json) {
+            compliance.update(settings)
         }
     }
 

@@ -135,6 +135,19 @@ public final class Relay: Sendable {
         defenders.withLock { $0[defenderID]?.uplink.configuration.hello }
     }
 
+    /// Files audits made in the sidecar about one container (the web application firewall's events) on the
+    /// console channel of a defender in that container, so that they carry its app, task and container.
+    /// Returns false, filing nothing, while no defender of that container has connected.
+    public func forward(audits: [JSONValue], container: String) throws -> Bool {
+        let defender = defenders.withLock { registry in
+            registry.values.filter { $0.uplink.configuration.hello.container == container }
+                .min { $0.uplink.configuration.hello.defenderID < $1.uplink.configuration.hello.defenderID }
+        }
+        guard let defender else { return false }
+        try defender.uplink.send(json: audits)
+        return true
+    }
+
     /// Listens and relays until the task is cancelled.
     public func run() async throws {
         try FileManager.default.createDirectory(atPath: configuration.volume, withIntermediateDirectories: true)
@@ -200,7 +213,9 @@ public final class Relay: Sendable {
                             let (defender, token) = try attach(hello: message.payload, writer: writer)
                             attached = (defender, token)
                             if let policy = defender.uplink.policy {
-                                await writer(.policy(version: policy.version, rule: policy.rule, document: policy.document))
+                                await writer(
+                                    .policy(version: policy.version, rule: policy.rule, document: policy.document, compliance: policy.compliance)
+                                )
                             }
                         case .audits:
                             guard let (defender, _) = attached else { throw RelayError.peer("audits before hello") }
@@ -317,7 +332,13 @@ final class RelayedDefender: Sendable {
             group.addTask {
                 await self.uplink.run { policy in
                     let writers = self.state.withLock { Array($0.writers.values) }
-                    for write in writers { await write(.policy(version: policy.version, rule: policy.rule, document: policy.document)) }
+                    let message = LocalMessage.policy(
+                        version: policy.version,
+                        rule: policy.rule,
+                        document: policy.document,
+                        compliance: policy.compliance
+                    )
+                    for write in writers { await write(message) }
                 }
             }
             while !Task.isCancelled {

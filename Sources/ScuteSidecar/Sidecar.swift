@@ -27,9 +27,10 @@ public struct Sidecar: Sendable {
         self.bundle = bundle
     }
 
-    /// Unpacks the bundle into the volume and then writes the ready marker. A stale marker is removed first,
-    /// so the volume never reads ready while the defender is being replaced.
-    public func prepare() throws(BundleError) {
+    /// Unpacks the bundle into the volume and then (unless `markReady` is false: the caller marks it once
+    /// everything the app needs is up) writes the ready marker. A stale marker is removed first, so the volume
+    /// never reads ready while the defender is being replaced.
+    public func prepare(markReady: Bool = true) throws(BundleError) {
         let marker = Self.markerPath(volume)
         try FileSystem.makeDirectories(volume)
         try FileSystem.remove(marker)
@@ -38,7 +39,12 @@ public struct Sidecar: Sendable {
         guard FileSystem.isExecutableFile(Self.defenderPath(volume)) else {
             throw .io("the bundle \(bundle) holds no executable \(DefenderBundle.executableName)")
         }
-        try FileSystem.writeAtomically(Array("ready\n".utf8), to: marker, mode: 0o644)
+        if markReady { try self.markReady() }
+    }
+
+    /// Writes the ready marker: the task's health check passes and the app containers start.
+    public func markReady() throws(BundleError) {
+        try FileSystem.writeAtomically(Array("ready\n".utf8), to: Self.markerPath(volume), mode: 0o644)
     }
 
     /// Why the volume is not ready, or nil when it is: the defender is there and executable, and the ready

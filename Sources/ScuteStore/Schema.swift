@@ -18,6 +18,13 @@ enum Schema {
         ),
         Migration(version: 3, name: "sessions and enrollment", sqlite: enrollment(bigint: "INTEGER"), postgres: enrollment(bigint: "BIGINT")),
         Migration(version: 4, name: "defender reports and advisories", sqlite: reports(bigint: "INTEGER"), postgres: reports(bigint: "BIGINT")),
+        Migration(version: 5, name: "audit tasks and ended sessions", sqlite: auditTasks(bigint: "INTEGER"), postgres: auditTasks(bigint: "BIGINT")),
+        Migration(
+            version: 6,
+            name: "compliance rules and custom checks",
+            sqlite: compliance(bigint: "INTEGER"),
+            postgres: compliance(bigint: "BIGINT")
+        ),
     ]
 
     private static func initial(bigint: String) -> [String] {
@@ -78,6 +85,34 @@ enum Schema {
             """
             CREATE TABLE advisories (id TEXT PRIMARY KEY, modified TEXT NOT NULL, ecosystem TEXT NOT NULL,
                 package TEXT NOT NULL, body TEXT NOT NULL)
+            """,
+        ]
+    }
+
+    /// The task of the channel an audit came over (filtered on by family, ID or ARN), and login sessions
+    /// ended by logging out (the token's SHA-256 until the token would have expired anyway).
+    private static func auditTasks(bigint: String) -> [String] {
+        [
+            "ALTER TABLE audits ADD COLUMN task_family TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE audits ADD COLUMN task_arn TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE audits ADD COLUMN task_id TEXT NOT NULL DEFAULT ''",
+            "CREATE TABLE ended_sessions (token_hash TEXT PRIMARY KEY, expires_at \(bigint) NOT NULL)",
+        ]
+    }
+
+    /// Custom checks (ids from 9000, never reused: `custom_check_ids` holds the next one) and the ordered
+    /// compliance rules (`collections` and `checks` as JSON).
+    private static func compliance(bigint: String) -> [String] {
+        [
+            """
+            CREATE TABLE custom_checks (id \(bigint) PRIMARY KEY, name TEXT NOT NULL, script TEXT NOT NULL, severity TEXT NOT NULL,
+                timeout_seconds INTEGER NOT NULL, updated_at \(bigint) NOT NULL)
+            """,
+            "CREATE TABLE custom_check_ids (id INTEGER PRIMARY KEY CHECK (id = 1), next_id \(bigint) NOT NULL)",
+            "INSERT INTO custom_check_ids (id, next_id) VALUES (1, 9000)",
+            """
+            CREATE TABLE compliance_rules (name TEXT PRIMARY KEY, position INTEGER NOT NULL, collections TEXT NOT NULL,
+                checks TEXT NOT NULL, updated_at \(bigint) NOT NULL)
             """,
         ]
     }

@@ -18,6 +18,12 @@ public protocol ScuteStore: Sendable {
     func apiTokens() async throws(StoreError) -> [APIToken]
     func deleteAPIToken(id: String) async throws(StoreError) -> Bool
 
+    /// Ends a login session for good (logging out): its token's hash is kept until `expiresAt` (milliseconds),
+    /// when the token would have expired anyway; hashes past their expiry at `now` are dropped.
+    func endSession(tokenHash: String, expiresAt: Int64, now: Int64) async throws(StoreError)
+    /// Whether the session of this token hash was ended.
+    func isSessionEnded(tokenHash: String) async throws(StoreError) -> Bool
+
     // MARK: Collections (each change bumps the policy version: collections change what rules match)
     func createCollection(_ collection: StoredCollection) async throws(StoreError)
     func updateCollection(_ collection: StoredCollection) async throws(StoreError)
@@ -34,6 +40,21 @@ public protocol ScuteStore: Sendable {
     func deleteRule(named name: String) async throws(StoreError) -> Int64
     /// Puts the rules in this order; `names` must name every rule once.
     func reorderRules(_ names: [String]) async throws(StoreError) -> Int64
+
+    // MARK: Compliance rules and custom checks (every change bumps the policy version: defenders get them
+    // next to their runtime policy)
+    func customChecks() async throws(StoreError) -> [CustomCheck]
+    func customCheck(id: Int) async throws(StoreError) -> CustomCheck?
+    /// Stores a new custom check under the next id (9000 and up, never reused) and returns it with its id.
+    func createCustomCheck(_ check: CustomCheck) async throws(StoreError) -> CustomCheck
+    func updateCustomCheck(_ check: CustomCheck) async throws(StoreError)
+    /// False when there is no such check; a conflict when a compliance rule names it.
+    func deleteCustomCheck(id: Int) async throws(StoreError) -> Bool
+    /// The compliance rules in order.
+    func complianceRules() async throws(StoreError) -> [ComplianceRule]
+    /// Replaces the compliance rules with `rules`, in that order; returns the new policy version. Invalid
+    /// when a rule names a check that does not exist or two rules share a name.
+    func replaceComplianceRules(_ rules: [ComplianceRule]) async throws(StoreError) -> Int64
 
     // MARK: Defenders
     /// Records a defender as connected now (identity updated, `revoked` kept).
@@ -57,6 +78,9 @@ public protocol ScuteStore: Sendable {
     /// Stops an install bundle (its enrollment ID) from enrolling more defenders.
     func blockEnrollment(id: String, defenderID: String, at time: Int64) async throws(StoreError)
     func isEnrollmentBlocked(id: String) async throws(StoreError) -> Bool
+    /// Replaces a defender's credential hash, only while it is `expected` (confirming a pending enrollment,
+    /// or rolling back one the defender never confirmed); false when it was something else.
+    func swapDefenderCredential(id: String, expected: String, new: String) async throws(StoreError) -> Bool
     /// Forgets every defender credential (those defenders must enroll again); returns how many there were.
     func revokeDefenderCredentials() async throws(StoreError) -> Int
 

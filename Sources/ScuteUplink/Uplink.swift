@@ -21,24 +21,31 @@ public struct UplinkPolicy: Sendable, Equatable {
     public var rule: String?
     /// `{"rules": [...]}` in the policy model.
     public var document: JSONValue
+    /// The compliance settings next to the policy: `{"rule", "checks": [424, ...], "customChecks": [...]}`;
+    /// nil from a console that sends none.
+    public var compliance: JSONValue?
 
-    public init(version: Int64, rule: String?, document: JSONValue) {
+    public init(version: Int64, rule: String?, document: JSONValue, compliance: JSONValue? = nil) {
         self.version = version
         self.rule = rule
         self.document = document
+        self.compliance = compliance
     }
 
     /// The document as a ``Policy`` the defender enforces.
     public func policy() throws(PolicyError) -> Policy { try Policy(json: document) }
 
     var json: JSONValue {
-        ["version": .number(String(version)), "rule": rule.map(JSONValue.string) ?? .null, "policy": document]
+        var o = JSONObject(["version": .number(String(version)), "rule": rule.map(JSONValue.string) ?? .null, "policy": document])
+        if let compliance { o["compliance"] = compliance }
+        return .object(o)
     }
 
     init?(payload: JSONObject) {
         guard let doc = payload["policy"], doc.objectValue != nil else { return nil }
         let version = payload["version"]?.intValue.map(Int64.init) ?? 0
-        self.init(version: version, rule: payload["rule"]?.stringValue, document: doc)
+        let compliance = payload["compliance"].flatMap { $0.objectValue != nil ? $0 : nil }
+        self.init(version: version, rule: payload["rule"]?.stringValue, document: doc, compliance: compliance)
     }
 }
 
@@ -60,6 +67,8 @@ public struct UplinkConfiguration: Sendable {
     public var maxMessageBytes: Int
     /// The most events in one `audits` message; a smaller limit the console announces wins.
     public var maxEventsPerMessage: Int
+    /// How long a sent report waits for the console's ack before it is sent again.
+    public var reportRetry: Duration
 
     public init(
         bundle: InstallBundle,
@@ -71,7 +80,8 @@ public struct UplinkConfiguration: Sendable {
         maxReconnectDelay: Duration = .seconds(30),
         ackTimeout: Duration = .seconds(15),
         maxMessageBytes: Int = 1 << 20,
-        maxEventsPerMessage: Int = 10_000
+        maxEventsPerMessage: Int = 10_000,
+        reportRetry: Duration = .seconds(10)
     ) {
         self.bundle = bundle
         self.consoleAddress = consoleAddress ?? bundle.consoleAddress
@@ -83,6 +93,7 @@ public struct UplinkConfiguration: Sendable {
         self.ackTimeout = ackTimeout
         self.maxMessageBytes = maxMessageBytes
         self.maxEventsPerMessage = maxEventsPerMessage
+        self.reportRetry = reportRetry
     }
 
     /// The stable defender id kept in the data folder (created on first use).
@@ -116,10 +127,15 @@ public final class Uplink: Sendable {
         var droppedEvents = 0
         /// This defender's own credential, once the console enrolled it (kept in the data folder).
         var credential: String?
+        /// Whether the console knows the credential is kept: it accepted it, or echoed the `enrolled` heartbeat.
+        var credentialConfirmed = false
         /// The latest report of each kind (`compliance`, `inventory`) and how often it changed: a session
         /// sends each kind it has not sent in its latest version yet (latest wins, not a queue).
         var reports: [String: JSONValue] = [:]
         var reportGenerations: [String: Int] = [:]
+        /// The generation of each kind the console acknowledged in this session (it stored it, or refused it
+        /// for good); a report not acknowledged within `reportRetry` is sent again.
+        var reportsAcknowledged: [String: Int] = [:]
     }
 
     public init(configuration: UplinkConfiguration, logger: Logger) throws {
@@ -175,8 +191,15 @@ public final class Uplink: Sendable {
         return out
     }
 
+    /// The report kinds whose latest version the console has not acknowledged in this session.
+    public var unacknowledgedReports: [String] {
+        state.withLock { s in s.reports.keys.filter { s.reportsAcknowledged[$0] != s.reportGenerations[$0] }.sorted() }
+    }
+
     /// Whether the console enrolled this defender: it then presents its own credential, not the bundle's token.
     public var isEnrolled: Bool { state.withLock { $0.credential != nil } }
+    /// Whether the console has this defender's enrollment as final (it knows the credential is kept).
+    public var isEnrollmentConfirmed: Bool { state.withLock { $0.credentialConfirmed } }
 
     /// Whether a channel is up now.
     public var isConnected: Bool { state.withLock { $0.connected } }
@@ -207,6 +230,7 @@ public final class Uplink: Sendable {
             }
             state.withLock {
                 $0.connected = false
+                $0.reportsAcknowledged = [:]
                 $0.maxMessageBytes = nil
                 $0.maxEventsPerMessage = nil
             }
@@ -283,22 +307,30 @@ public final class Uplink: Sendable {
                     case .welcome, .policy:
                         let settings = message.payload["settings"]?.objectValue
                         self.state.withLock {
+                            // Welcomed on its own credential: the console has it as confirmed.
+                            if message.type == .welcome, $0.credential != nil, message.payload["credential"] == nil { $0.credentialConfirmed = true }
                             if let limit = settings?["maxMessageBytes"]?.intValue, limit > 0 { $0.maxMessageBytes = limit }
                             if let limit = settings?["maxEventsPerBatch"]?.intValue, limit > 0 { $0.maxEventsPerMessage = limit }
                             $0.connected = true
                         }
-                        if let credential = message.payload["credential"]?.stringValue, message.type == .welcome {
-                            self.enrolled(with: credential)
+                        if let credential = message.payload["credential"]?.stringValue, message.type == .welcome, self.enrolled(with: credential) {
+                            // Kept on disk: the console may now forget the install bundle's part in it.
+                            let kept = ChannelMessage(type: .heartbeat, id: "enrolled", payload: JSONObject(["credentialKept": true]))
+                            try await outbound.write(.text(kept.text))
                         }
                         if let policy = UplinkPolicy(payload: message.payload) {
                             self.cache(policy)
                             await onPolicy(policy)
                         }
+                    case .ack where message.id.hasPrefix(Self.reportAckPrefix):
+                        self.reportAcknowledged(message)
                     case .ack:
                         if let reason = message.payload["refused"]?.stringValue {
                             self.logger.warning("uplink.audits.refused", metadata: ["batch": "\(message.id)", "reason": "\(reason)"])
                         }
                         ackContinuation.yield(message.id)
+                    case .heartbeat where message.id == "enrolled":
+                        self.state.withLock { $0.credentialConfirmed = $0.credential != nil }
                     case .error:
                         if message.payload["fatal"] == .bool(true) {
                             let reason = message.payload["message"]?.stringValue ?? "refused"
@@ -328,20 +360,25 @@ public final class Uplink: Sendable {
                 }
             }
             group.addTask {
-                // Reports: the latest of each kind this session has not sent yet.
-                var sent: [String: Int] = [:]
+                // Reports: the latest of each kind, until the console acknowledges that generation; sent again
+                // when the ack does not come (the console could not store it) or a newer one replaces it.
+                var sent: [String: (generation: Int, at: ContinuousClock.Instant)] = [:]
                 while true {
+                    let now = ContinuousClock.now
                     let due = self.state.withLock { s -> [(String, JSONValue, Int)] in
                         guard s.connected else { return [] }
                         return s.reports.compactMap { kind, value in
                             let generation = s.reportGenerations[kind] ?? 0
-                            return sent[kind] == generation ? nil : (kind, value, generation)
+                            if s.reportsAcknowledged[kind] == generation { return nil }
+                            if let last = sent[kind], last.generation == generation, now - last.at < self.configuration.reportRetry { return nil }
+                            return (kind, value, generation)
                         }
                     }
                     for (kind, value, generation) in due {
                         let payload = JSONObject(["kind": .string(kind), "report": value])
-                        try await outbound.write(.text(ChannelMessage(type: .report, id: kind, payload: payload).text))
-                        sent[kind] = generation
+                        let id = "\(Self.reportAckPrefix)\(kind)-\(generation)"
+                        try await outbound.write(.text(ChannelMessage(type: .report, id: id, payload: payload).text))
+                        sent[kind] = (generation, now)
                     }
                     try await Task.sleep(for: .milliseconds(100))
                 }
@@ -382,17 +419,39 @@ public final class Uplink: Sendable {
         }
     }
 
-    private func enrolled(with credential: String) {
-        state.withLock { $0.credential = credential }
+    /// Report message ids: `report-<kind>-<generation>`; the console acknowledges with the same id.
+    static let reportAckPrefix = "report-"
+
+    private func reportAcknowledged(_ message: ChannelMessage) {
+        let parts = message.id.dropFirst(Self.reportAckPrefix.count).split(separator: "-")
+        guard parts.count == 2, let generation = Int(parts[1]) else { return }
+        if let reason = message.payload["refused"]?.stringValue {
+            logger.warning("uplink.report.refused", metadata: ["kind": "\(parts[0])", "reason": "\(reason)"])
+        }
+        state.withLock { $0.reportsAcknowledged[String(parts[0])] = generation }
+    }
+
+    /// Keeps the credential the console issued; whether it is on disk (else the console rolls the enrollment
+    /// back when this session ends, and the next one enrolls again).
+    private func enrolled(with credential: String) -> Bool {
         do {
             try CredentialFile(dataFolder: configuration.dataFolder).save(credential)
         } catch {
             logger.warning("uplink.credential.save_failed", metadata: ["error": "\(error)"])
+            return false
         }
+        state.withLock {
+            $0.credential = credential
+            $0.credentialConfirmed = false
+        }
+        return true
     }
 
     private func forgetCredential() {
-        state.withLock { $0.credential = nil }
+        state.withLock {
+            $0.credential = nil
+            $0.credentialConfirmed = false
+        }
         CredentialFile(dataFolder: configuration.dataFolder).remove()
     }
 

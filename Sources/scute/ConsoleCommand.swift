@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import ScuteBundle
 import ScuteConsole
 
 #if canImport(Glibc)
@@ -45,8 +46,21 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Flag(name: .customLong("insecure-http"), help: "Plain HTTP and WS, for local development only.")
     var insecureHTTP = false
 
-    @Option(name: .customLong("defender-bundle"), help: "The defender bundle (scute bundle output) for POST /defenders/app-embedded.")
+    @Option(
+        name: .customLong("defender-bundle"),
+        help:
+            "The defender bundle (scute bundle output) for the Dockerfile embed and the download (default: SCUTE_DEFENDER_BUNDLE, else scute-defender.tar.gz next to this executable, as scripts/build.sh puts it)."
+    )
     var defenderBundle: String?
+
+    /// The bundle the console serves: the option, SCUTE_DEFENDER_BUNDLE, or the one next to this executable.
+    static func bundlePath(option: String?, environment: [String: String]) -> String? {
+        if let option { return option }
+        if let path = environment["SCUTE_DEFENDER_BUNDLE"], !path.isEmpty { return path }
+        guard let me = FileSystem.currentExecutable(), let slash = me.lastIndex(of: "/") else { return nil }
+        let path = String(me[..<slash]) + "/" + DefenderBundle.defaultFileName
+        return FileSystem.exists(path) ? path : nil
+    }
 
     func run() async throws {
         var logger = Logger(label: "scute.console")
@@ -61,7 +75,7 @@ struct ConsoleCommand: AsyncParsableCommand {
             subjectAlternativeNames: subjectAlternativeNames.isEmpty ? ["localhost", "127.0.0.1"] : subjectAlternativeNames,
             insecureHTTP: insecureHTTP,
             adminPassword: environment["SCUTE_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
-            defenderBundlePath: defenderBundle
+            defenderBundlePath: Self.bundlePath(option: defenderBundle, environment: environment)
         )
         do {
             let app = try await buildApplication(configuration: configuration, logger: logger) { line in

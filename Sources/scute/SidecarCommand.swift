@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
 import ScuteBundle
 import ScuteRelay
 import ScuteSidecar
+import ScuteWAASProxy
 import Synchronization
 
 struct SidecarCommand: ParsableCommand {
@@ -35,17 +37,68 @@ struct SidecarRun: ParsableCommand {
 
     func run() throws {
         let termination = TerminationSignal.install()
+        let sidecar = Sidecar(volume: volume, bundle: bundle)
         do {
-            try Sidecar(volume: volume, bundle: bundle).prepare()
+            try sidecar.prepare(markReady: false)
         } catch {
             FileIO.printError("error: \(error.message)")
             throw ExitCode(1)
         }
         let relay = try startRelay()
+        let waas = try startWAAS(relay: relay?.relay)
+        // Ready (the health check passes and the app containers start) only once the relay's socket is there:
+        // a defender that started before it would run without its console.
+        if let relay, !relay.waitListening(timeout: .seconds(10)) {
+            FileIO.printError("error: the relay's socket \(relay.relay.configuration.socketPath) did not appear within 10 seconds")
+            waas?.stop()
+            relay.stop()
+            throw ExitCode(1)
+        }
+        do {
+            try sidecar.markReady()
+        } catch {
+            FileIO.printError("error: \(error.message)")
+            throw ExitCode(1)
+        }
         FileIO.printError("scute sidecar: defender ready in \(volume)")
         let signal = termination.wait()
         FileIO.printError("scute sidecar: stopping on signal \(signal)")
+        waas?.stop()
         relay?.stop()
+    }
+
+    /// Starts the web application firewall when the environment asks for it (SCUTE_WAAS).
+    private func startWAAS(relay: Relay?) throws -> WAASRunner? {
+        let env = ProcessInfo.processInfo.environment
+        guard let text = env["SCUTE_WAAS"], !text.isEmpty else { return nil }
+        var logger = Logger(label: "scute.sidecar.waas")
+        logger.logLevel = env["SCUTE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let started = WAASRunner()
+        let outcome = Mutex<Result<[WAASProxy], any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task { [logger] in
+            do {
+                let proxies = try await SidecarWAAS.start(env, relay: relay, logger: logger)
+                outcome.withLock { $0 = .success(proxies) }
+            } catch {
+                outcome.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        done.wait()
+        switch outcome.withLock({ $0 }) {
+        case .success(let proxies)?:
+            started.proxies.withLock { $0 = proxies }
+            return started
+        case .failure(let error as CLIError)?:
+            FileIO.printError("error: \(error.message)")
+            throw ExitCode(1)
+        case .failure(let error)?:
+            FileIO.printError("error: waas: \(error)")
+            throw ExitCode(1)
+        case nil:
+            return nil
+        }
     }
 
     /// Starts the relay when the environment has an install bundle.
@@ -72,14 +125,33 @@ struct SidecarRun: ParsableCommand {
     }
 }
 
+/// The firewall's proxies running beside the blocking signal wait of `scute sidecar run`.
+private final class WAASRunner: Sendable {
+    let proxies = Mutex<[WAASProxy]>([])
+
+    /// Stops accepting, lets requests in flight finish (bounded), and closes the proxies.
+    func stop() {
+        let proxies = self.proxies.withLock { $0 }
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            for p in proxies { await p.shutdown(grace: .seconds(5)) }
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + 6)
+    }
+}
+
 /// The relay running beside the blocking signal wait of `scute sidecar run`.
 private final class RelayRunner: Sendable {
+    let relay: Relay
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let finished = Mutex(false)
 
+    private init(relay: Relay) { self.relay = relay }
+
     /// Starts `relay` on the concurrency pool (the calling thread goes on to wait for a signal).
     static func start(_ relay: Relay) -> RelayRunner {
-        let runner = RelayRunner()
+        let runner = RelayRunner(relay: relay)
         let task = Task {
             do {
                 try await relay.run()
@@ -90,6 +162,17 @@ private final class RelayRunner: Sendable {
         }
         runner.task.withLock { $0 = task }
         return runner
+    }
+
+    /// Waits until the relay's socket exists (or the relay stopped); false after `timeout`.
+    func waitListening(timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if FileManager.default.fileExists(atPath: relay.configuration.socketPath) { return true }
+            if finished.withLock({ $0 }) { return false }
+            usleep(10_000)
+        }
+        return false
     }
 
     /// Cancels the relay and waits (bounded) for it to close its connections.

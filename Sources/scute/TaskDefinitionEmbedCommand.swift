@@ -42,6 +42,16 @@ struct TaskEmbedOptions: ParsableArguments {
     )
     var imageConfig: [String] = []
 
+    @Option(
+        name: .customLong("waas"),
+        help:
+            "CONTAINER=EXTERNAL:APP: the sidecar's web application firewall listens on EXTERNAL and forwards to the app, moved to 127.0.0.1:APP (repeatable)."
+    )
+    var waas: [String] = []
+
+    @Option(name: .customLong("waas-effect"), help: "The firewall's effect on every category: disable, alert, prevent or ban (default alert).")
+    var waasEffect: String?
+
     func embedOptions() throws -> EmbedOptions {
         var bundle = installBundle
         if let installBundleFile {
@@ -70,6 +80,14 @@ struct TaskEmbedOptions: ParsableArguments {
                     + "definition: prefer --install-bundle-secret ARN (an SSM parameter or Secrets Manager secret)"
             )
         }
+        var bindings: [WAASBinding] = []
+        for spec in waas {
+            do {
+                bindings.append(try WAASBinding.parse(spec))
+            } catch {
+                throw CLIError(error.message)
+            }
+        }
         return EmbedOptions(
             consoleAddress: consoleAddress,
             installBundle: bundle,
@@ -78,7 +96,9 @@ struct TaskEmbedOptions: ParsableArguments {
             appID: appID,
             excluded: Set(exclude),
             assumeNoEntrypoint: Set(assumeNoEntrypoint),
-            imageConfigs: configs
+            imageConfigs: configs,
+            waas: bindings,
+            waasEffect: waasEffect
         )
     }
 }

@@ -301,6 +301,23 @@ struct APITests {
             #expect(r.text.hasPrefix(ownOrder), "\(r.text.prefix(120))")
             let notATask = try await client.call(.post, "/api/v1/defenders/fargate.json", token: t, json: ["hello": "world"])
             #expect(notATask.status == .badRequest)
+            // The web application firewall in front of a container, as `--waas` and `--waas-effect` do.
+            let waas = try await client.call(
+                .post,
+                "/api/v1/defenders/fargate.json?consoleaddr=wss://c.example:8084&appID=pay&plainEnvironment=true&waas=web%3D8080%3A8081&waasEffect=prevent",
+                token: t,
+                json: sampleTaskDefinition
+            )
+            #expect(waas.status == .ok, "\(waas.text)")
+            #expect(waas.text.contains(#"{"name":"SCUTE_WAAS","value":"web=8080:8081"}"#))
+            #expect(waas.text.contains(#"{"name":"SCUTE_WAAS_EFFECT","value":"prevent"}"#))
+            let badWAAS = try await client.call(
+                .post,
+                "/api/v1/defenders/fargate.json?consoleaddr=wss://c.example:8084&plainEnvironment=true&waas=web%3D8080",
+                token: t,
+                json: sampleTaskDefinition
+            )
+            #expect(badWAAS.status == .badRequest && badWAAS.body["error"]?["field"] == "waas")
         }
     }
 
@@ -454,6 +471,12 @@ struct EmbedServiceTests {
             #expect(text.contains("Dockerfile") && text.contains("scute-defender.tar.gz") && text.contains("not really a bundle"))
             let missing = try await client.call(.post, "/api/v1/defenders/app-embedded", token: t, raw: dockerfile)
             #expect(missing.body["error"]?["field"] == "appID")
+            // The same bundle, downloaded for a manual embed.
+            let download = try await client.execute(uri: "/api/v1/defenders/bundle", method: .get, headers: [.authorization: "Bearer \(t)"]) { $0 }
+            #expect(download.status == .ok)
+            #expect(download.headers[.contentType] == "application/gzip")
+            #expect(download.headers[HTTPField.Name("Content-Disposition")!] == #"attachment; filename="scute-defender.tar.gz""#)
+            #expect(String(buffer: download.body) == "not really a bundle")
         }
         // Without a bundle the endpoint says what is missing.
         var bare = TestConsole()
@@ -465,6 +488,7 @@ struct EmbedServiceTests {
             let r = try await client.call(.post, "/api/v1/defenders/app-embedded?appID=web", token: t, raw: dockerfile)
             #expect(r.status == .serviceUnavailable)
             #expect(r.body["error"]?["message"]?.stringValue?.contains("--defender-bundle") == true)
+            #expect(try await client.call(.get, "/api/v1/defenders/bundle", token: t).status == .serviceUnavailable)
         }
     }
 }

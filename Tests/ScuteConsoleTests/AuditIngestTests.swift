@@ -103,7 +103,7 @@ struct AuditIngestTests {
             #expect(uplink.spool.pending().count == 1)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await uplink.run() }
-                try await eventually(timeout: .seconds(20), "the spool to drain") { uplink.spool.pending().isEmpty }
+                try await eventually(timeout: .seconds(60), "the spool to drain") { uplink.spool.pending().isEmpty }
                 group.cancelAll()
             }
             #expect(try await client.call(.get, "/api/v1/audits/runtime?limit=1", token: t).body["total"] == 3000)

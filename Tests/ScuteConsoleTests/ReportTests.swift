@@ -51,6 +51,16 @@ private func reportingUplink(bundle: String, folder: String, id: String, family:
     )
 }
 
+/// Runs one statement on a database file through the sqlite3 command-line shell (another connection).
+private func sqlite(_ database: String, _ sql: String) throws {
+    let shell = Process()
+    shell.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    shell.arguments = ["-bail", database, sql]
+    try shell.run()
+    shell.waitUntilExit()
+    #expect(shell.terminationStatus == 0, "sqlite3 \(sql)")
+}
+
 @Suite("Compliance and vulnerability reports", .serialized)
 struct ReportTests {
     @Test func defenderReportsReachTheStoreAndTheAPIWithFiltersAndCSV() async throws {
@@ -93,6 +103,12 @@ struct ReportTests {
                     let compliance = try await store.reports(kind: "compliance").count
                     let matched = try await store.reports(kind: "vulnerabilities").count
                     return compliance == 2 && matched == 1
+                }
+                // What the uplinks saw, should the reports not have arrived.
+                #expect(fargate.refusal == nil && plain.refusal == nil)
+                #expect(fargate.isConnected && plain.isConnected)
+                try await eventually("the console to acknowledge every report") {
+                    fargate.unacknowledgedReports.isEmpty && plain.unacknowledgedReports.isEmpty
                 }
                 group.cancelAll()
             }
@@ -143,6 +159,44 @@ struct ReportTests {
             #expect(vcsv.status == .ok)
             #expect(vcsv.text.split(separator: "\r\n").count == 2)
             #expect(vcsv.text.contains("registry/payments:1,,1,DSA-9001-1,CVE-2024-28085,bsdutils"))
+        }
+    }
+
+    @Test func aReportTheConsoleCouldNotStoreIsSentAgainUntilAcknowledged() async throws {
+        let console = TestConsole(tls: true)
+        let folder = console.directory + "-uplink"
+        let database = console.directory + "-reports.sqlite"
+        defer {
+            console.remove()
+            for f in [folder, database, database + "-wal", database + "-shm"] { try? FileManager.default.removeItem(atPath: f) }
+        }
+        let store = try SQLiteStore(path: database, logger: quietLogger)
+        try await store.migrate()
+        // The reports table gone (another connection renamed it): storing a report fails.
+        try sqlite(database, "ALTER TABLE defender_reports RENAME TO reports_away")
+        try await console.app(store: store).test(.router) { client in
+            let t = try await client.login()
+            let port = try await console.runtime.waitForChannelPort()
+            let bundle = try #require(
+                try await client.call(.get, "/api/v1/defenders/install-bundle?consoleaddr=wss://127.0.0.1:\(port)", token: t)
+                    .body["installBundle"]?.stringValue
+            )
+            var configuration = try reportingUplink(bundle: bundle, folder: folder, id: "d-retry", family: "retry", taskARN: "").configuration
+            configuration.reportRetry = .milliseconds(200)
+            let uplink = try Uplink(configuration: configuration, logger: quietLogger)
+            try uplink.report(kind: "compliance", json: Array(complianceReport.utf8))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await uplink.run() }
+                try await eventually("the uplink to connect") { uplink.isConnected }
+                // Sent (at least once) and not acknowledged: the console could not store it.
+                try await Task.sleep(for: .milliseconds(600))
+                #expect(uplink.unacknowledgedReports == ["compliance"])
+                try sqlite(database, "ALTER TABLE reports_away RENAME TO defender_reports")
+                try await eventually("the report to be sent again and stored") {
+                    try await store.reports(kind: "compliance").count == 1 && uplink.unacknowledgedReports.isEmpty
+                }
+                group.cancelAll()
+            }
         }
     }
 

@@ -43,6 +43,25 @@ struct StoreContractTests {
         }
     }
 
+    /// A pending enrollment is confirmed or rolled back only from the hash expected; a revoked defender's never.
+    @Test(arguments: Backend.all)
+    func aPendingCredentialIsConfirmedOrRolledBackOnlyFromTheExpectedHash(_ backend: Backend) async throws {
+        try await withStore(backend) { (store: any ScuteStore) async throws -> Void in
+            let pending = DefenderRecord.pendingCredentialPrefix + "h1"
+            #expect(try await store.enrollDefender(DefenderRecord(id: "d-1", appID: "pay"), credentialHash: pending, at: 10))
+            #expect(try await store.defender(id: "d-1")?.confirmedCredentialHash == "h1")
+            #expect(try await store.swapDefenderCredential(id: "d-1", expected: "pending:other", new: "") == false)
+            #expect(try await store.swapDefenderCredential(id: "d-1", expected: pending, new: "h1"))
+            #expect(try await store.defender(id: "d-1")?.credentialHash == "h1")
+            // Rolled back: the ID can enroll again.
+            #expect(try await store.enrollDefender(DefenderRecord(id: "d-2", appID: "pay"), credentialHash: "pending:h2", at: 11))
+            #expect(try await store.swapDefenderCredential(id: "d-2", expected: "pending:h2", new: ""))
+            #expect(try await store.enrollDefender(DefenderRecord(id: "d-2", appID: "pay"), credentialHash: "pending:h3", at: 12))
+            #expect(try await store.revokeDefender(id: "d-2", at: 13))
+            #expect(try await store.swapDefenderCredential(id: "d-2", expected: "pending:h3", new: "h3") == false)
+        }
+    }
+
     @Test(arguments: Backend.all)
     func aUsersSessionGenerationIsKept(_ backend: Backend) async throws {
         try await withStore(backend) { (store: any ScuteStore) async throws -> Void in
@@ -276,6 +295,55 @@ struct StoreContractTests {
             // Retention: everything older than 35 s goes.
             #expect(try await store.deleteAudits(before: 35_000_000_000) == 35)
             #expect(try await store.audits(AuditQuery()).total == 5)
+        }
+    }
+
+    /// Issue 13: audits filtered by task (family, task ID or ARN; `pay*` by prefix), container and id.
+    @Test(arguments: Backend.all)
+    func auditsAreFilteredByTaskContainerAndID(_ backend: Backend) async throws {
+        try await withStore(backend) { (store: any ScuteStore) async throws -> Void in
+            func audit(_ i: Int, family: String, arn: String, container: String) -> StoredAudit {
+                StoredAudit(id: "t-\(i)", time: Int64(i) * 1_000_000_000, container: container, taskFamily: family, taskARN: arn, body: "{}")
+            }
+            _ = try await store.insertAudits([
+                audit(1, family: "payments", arn: "arn:aws:ecs:eu-west-1:1:task/prod/4f1c", container: "web"),
+                audit(2, family: "payments", arn: "arn:aws:ecs:eu-west-1:1:task/prod/9a2b", container: "worker"),
+                audit(3, family: "pay_out", arn: "arn:aws:ecs:eu-west-1:1:task/prod/payable", container: "web"),
+                audit(4, family: "shop", arn: "", container: "web"),
+                audit(5, family: "", arn: "", container: "web"),
+            ])
+            func ids(_ q: AuditQuery) async throws -> [String] { try await store.audits(q).items.map(\.id) }
+            #expect(try await ids(AuditQuery(task: "payments", newestFirst: false)) == ["t-1", "t-2"])
+            #expect(try await ids(AuditQuery(task: "9a2b")) == ["t-2"])
+            #expect(try await ids(AuditQuery(task: "arn:aws:ecs:eu-west-1:1:task/prod/4f1c")) == ["t-1"])
+            // A prefix matches the family or the task ID; `_` in it is a plain character, not LIKE's wildcard.
+            #expect(try await ids(AuditQuery(task: "pay*", newestFirst: false)) == ["t-1", "t-2", "t-3"])
+            #expect(try await ids(AuditQuery(task: "pay_*")) == ["t-3"])
+            #expect(try await ids(AuditQuery(task: "pays*")) == [])
+            #expect(try await ids(AuditQuery(task: "9a*")) == ["t-2"])
+            #expect(try await ids(AuditQuery(task: "pay")) == [])
+            #expect(try await ids(AuditQuery(container: "worker")) == ["t-2"])
+            #expect(try await ids(AuditQuery(container: "web", task: "pay*", newestFirst: false)) == ["t-1", "t-3"])
+            #expect(try await ids(AuditQuery(id: "t-4")) == ["t-4"])
+            #expect(try await store.audits(AuditQuery(task: "payments")).total == 2)
+            let stored = try #require(try await store.audits(AuditQuery(id: "t-1")).items.first)
+            #expect(stored.taskFamily == "payments" && stored.taskARN.hasSuffix("/4f1c") && stored.taskID == "4f1c")
+        }
+    }
+
+    /// Issue 13: a logged-out session stays ended until its token would have expired anyway.
+    @Test(arguments: Backend.all)
+    func endedSessionsAreKeptUntilTheyExpire(_ backend: Backend) async throws {
+        try await withStore(backend) { (store: any ScuteStore) async throws -> Void in
+            #expect(try await store.isSessionEnded(tokenHash: "a") == false)
+            try await store.endSession(tokenHash: "a", expiresAt: 1_000, now: 10)
+            try await store.endSession(tokenHash: "a", expiresAt: 1_000, now: 10)
+            #expect(try await store.isSessionEnded(tokenHash: "a"))
+            #expect(try await store.isSessionEnded(tokenHash: "b") == false)
+            // Ending another session after `a` expired drops `a`: its token is refused as expired by then.
+            try await store.endSession(tokenHash: "b", expiresAt: 5_000, now: 2_000)
+            #expect(try await store.isSessionEnded(tokenHash: "a") == false)
+            #expect(try await store.isSessionEnded(tokenHash: "b"))
         }
     }
 

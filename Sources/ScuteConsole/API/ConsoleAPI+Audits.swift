@@ -22,6 +22,9 @@ extension ConsoleAPI {
         query.effect = q.effect?.rawValue
         query.rule = try Self.optionalText(q.rule, "rule")
         query.attackType = try Self.optionalText(q.attackType, "attackType")
+        query.container = try Self.optionalText(q.container, "container")
+        query.task = try Self.optionalText(q.task, "task")
+        query.id = try Self.optionalText(q.id, "id")
         let csv = q.format == .csv
         // An export may be larger than a page.
         query.limit = try Self.int(q.limit, "limit", range: 1...(csv ? 100_000 : 1000), default: 100)

@@ -34,6 +34,8 @@ extension ConsoleAPI {
                     assumeNoEntrypoint: q.assumeNoEntrypoint,
                     freshBundle: q.plainEnvironment == ._true
                 )
+                options.waas = try Self.waasBindings(q.waas)
+                options.waasEffect = q.waasEffect?.rawValue
                 options.installBundleSecret = try Self.installBundleSecret(q.installBundleSecret, plainEnvironment: q.plainEnvironment == ._true)
                 output = try embedder.embed(registerInput, options: options)
             }
@@ -74,13 +76,15 @@ extension ConsoleAPI {
             if q.remove == ._true {
                 output = try embedder.remove(template: template, resources: q.resource ?? [])
             } else {
-                let options = try await embedOptions(
+                var options = try await embedOptions(
                     address: address,
                     sidecarImage: q.sidecarImage,
                     appID: q.appID,
                     exclude: q.exclude,
                     assumeNoEntrypoint: q.assumeNoEntrypoint
                 )
+                options.waas = try Self.waasBindings(q.waas)
+                options.waasEffect = q.waasEffect?.rawValue
                 output = try embedder.embed(template: template, options: options, resources: q.resource ?? [])
             }
         } catch let error as EmbedError {
@@ -108,10 +112,7 @@ extension ConsoleAPI {
             guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex else { throw APIError.badRequest("buildArg", "expected NAME=VALUE") }
             buildArgs[String(spec[..<eq])] = String(spec[spec.index(after: eq)...])
         }
-        guard let path = core.configuration.defenderBundlePath, let data = FileManager.default.contents(atPath: path) else {
-            throw APIError(.serviceUnavailable, "this console has no defender bundle (start it with --defender-bundle)")
-        }
-        let bundleBytes = Array(data)
+        let bundleBytes = try defenderBundle()
         let wanted = String(platform.dropFirst("linux/".count))
         if let arch = DefenderBundle.architecture(ofBundle: bundleBytes), arch != wanted {
             throw APIError.badRequest("platform", "this console's defender bundle is for linux/\(arch)")
@@ -149,6 +150,24 @@ extension ConsoleAPI {
         return .ok(.init(body: .applicationZip(HTTPBody(zip.finish()))))
     }
 
+    /// The defender bundle, for a manual embed ("download the defender binaries").
+    func downloadDefenderBundle(_ input: Operations.DownloadDefenderBundle.Input) async throws -> Operations.DownloadDefenderBundle.Output {
+        let bytes = try defenderBundle()
+        ResponseExtras.add(.contentDisposition, "attachment; filename=\"\(DefenderBundle.defaultFileName)\"")
+        return .ok(.init(body: .applicationGzip(HTTPBody(bytes))))
+    }
+
+    /// The bundle this console serves (--defender-bundle, SCUTE_DEFENDER_BUNDLE, or next to the executable).
+    private func defenderBundle() throws(APIError) -> [UInt8] {
+        guard let path = core.configuration.defenderBundlePath, let data = FileManager.default.contents(atPath: path) else {
+            throw APIError(
+                .serviceUnavailable,
+                "this console has no defender bundle (build one with scripts/build.sh, or start it with --defender-bundle)"
+            )
+        }
+        return Array(data)
+    }
+
     /// The bundle's secret for the task-definition embed. The bundle goes into the sidecar's plain
     /// environment (readable by anyone who can read the task definition) only when asked for.
     static func installBundleSecret(_ arn: String?, plainEnvironment: Bool) throws(APIError) -> String? {
@@ -184,6 +203,19 @@ extension ConsoleAPI {
             excluded: Set(exclude ?? []),
             assumeNoEntrypoint: Set(assumeNoEntrypoint ?? [])
         )
+    }
+
+    /// The `waas` query values as bindings; the error names the parameter and the value.
+    static func waasBindings(_ specs: [String]?) throws(APIError) -> [WAASBinding] {
+        var out: [WAASBinding] = []
+        for spec in specs ?? [] {
+            do {
+                out.append(try WAASBinding.parse(spec))
+            } catch {
+                throw APIError.badRequest("waas", error.message)
+            }
+        }
+        return out
     }
 
     /// Warnings go back as `Scute-Warning` header fields, at most 20.

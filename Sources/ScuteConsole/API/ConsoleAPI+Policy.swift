@@ -52,6 +52,10 @@ extension ConsoleAPI {
         if let user = policy.rules.first(where: { Self.references($0.body, collection: name) }) {
             throw APIError(.conflict, "rule \(user.name) uses collection \(name)")
         }
+        let compliance = try await store { () async throws(StoreError) in try await core.store.complianceRules() }
+        if let user = compliance.first(where: { rule in rule.collections.contains { Self.references(["collections": [$0]], collection: name) } }) {
+            throw APIError(.conflict, "compliance rule \(user.name) uses collection \(name)")
+        }
         guard try await store({ () async throws(StoreError) in try await core.store.deleteCollection(named: name) }) else {
             throw APIError.notFound("no collection \(name)")
         }

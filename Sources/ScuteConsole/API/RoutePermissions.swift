@@ -29,6 +29,7 @@ enum RoutePermissions {
         "deleteRule": .role(.writePolicy),  // DELETE /policies/runtime/rules/{name}
         "reorderRules": .role(.writePolicy),  // PUT /policies/runtime/order
         "listDefenders": .role(.read),  // GET /defenders
+        "downloadDefenderBundle": .role(.manageDefenders),  // GET /defenders/bundle
         "getInstallBundle": .role(.manageDefenders),  // GET /defenders/install-bundle
         "rotateDefenderTokens": .role(.manageDefenders),  // POST /defenders/install-bundle/rotate
         "embedTaskDefinition": .role(.manageDefenders),  // POST /defenders/fargate.json
@@ -38,6 +39,13 @@ enum RoutePermissions {
         "deleteDefender": .role(.manageDefenders),  // DELETE /defenders/{id}
         "listRuntimeAudits": .role(.read),  // GET /audits/runtime
         "listComplianceResults": .role(.read),  // GET /compliance/results
+        "listCustomChecks": .role(.read),  // GET /compliance/custom-checks
+        "createCustomCheck": .role(.writePolicy),  // POST /compliance/custom-checks
+        "getCustomCheck": .role(.read),  // GET /compliance/custom-checks/{id}
+        "updateCustomCheck": .role(.writePolicy),  // PUT /compliance/custom-checks/{id}
+        "deleteCustomCheck": .role(.writePolicy),  // DELETE /compliance/custom-checks/{id}
+        "getComplianceRules": .role(.read),  // GET /compliance/rules
+        "replaceComplianceRules": .role(.writePolicy),  // PUT /compliance/rules
         "listVulnerabilityResults": .role(.read),  // GET /vulnerabilities/results
         "getAdvisorySummary": .role(.read),  // GET /advisories/summary
         "getSettings": .role(.read),  // GET /settings

@@ -25,6 +25,9 @@ struct TokenSigner: Sendable {
         var kind: Claims.Kind
         var role: String
         var gen: Int64
+        /// A random ID: two logins of one user in the same second get different tokens, so logging out of one
+        /// (which ends that token) leaves the other alone. Optional: tokens signed before it are still read.
+        var jti: IDClaim?
 
         func verify(using algorithm: some JWTAlgorithm) throws {
             try exp.verifyNotExpired()
@@ -43,7 +46,8 @@ struct TokenSigner: Sendable {
             exp: ExpirationClaim(value: Date(timeIntervalSince1970: TimeInterval(claims.expires))),
             kind: claims.kind,
             role: claims.role,
-            gen: claims.generation
+            gen: claims.generation,
+            jti: IDClaim(value: Secrets.token(16))
         )
         return try await keys.sign(payload)
     }

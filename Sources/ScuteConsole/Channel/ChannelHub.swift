@@ -108,11 +108,14 @@ actor ChannelHub {
     private func policyPayload(for hello: DefenderHello) -> JSONObject {
         let identity = DefenderIdentity(appID: hello.appID, taskFamily: hello.taskFamily, container: hello.container, image: hello.image)
         let (document, rule) = resolver.policy(for: identity)
-        return JSONObject(["version": .number(String(resolver.policy.version)), "rule": rule.map(JSONValue.string) ?? .null, "policy": document])
+        return JSONObject([
+            "version": .number(String(resolver.policy.version)), "rule": rule.map(JSONValue.string) ?? .null, "policy": document,
+            "compliance": resolver.compliance(for: identity),
+        ])
     }
 
-    /// What decides whether a defender needs a push: its rule, not the global version.
+    /// What decides whether a defender needs a push: its rule and compliance settings, not the global version.
     private static func fingerprint(_ payload: JSONObject) -> String {
-        (payload["policy"] ?? .null).serialized(.compact)
+        (payload["policy"] ?? .null).serialized(.compact) + "\n" + (payload["compliance"] ?? .null).serialized(.compact)
     }
 }

@@ -17,14 +17,19 @@ extension ChannelServer {
     ///   connected now), unless a defender this bundle enrolled was revoked. A defender speaking protocol 2
     ///   gets a credential of its own; one speaking protocol 1 cannot keep one and presents the bundle again
     ///   every time.
+    ///
+    /// An enrollment is pending until the defender confirms it kept its credential (`heartbeat` with
+    /// `{"credentialKept": true}`); a channel that ends unconfirmed rolls it back, so a defender whose `welcome`
+    /// was lost enrolls again instead of being locked out, and no one else can meanwhile (it is connected).
     func admit(_ hello: DefenderHello, presenting credential: ChannelCredential) async throws(StoreError) -> Admission {
         let record = try await core.store.defender(id: hello.defenderID)
         let now = WallClock.milliseconds()
         if record?.revoked == true { return .refused("this defender was revoked", code: "revoked") }
         switch credential {
         case .defender(let id, let secret):
+            let hash = Secrets.sha256Hex(secret)
             guard id == hello.defenderID, let record, record.isEnrolled,
-                Secrets.constantTimeEqual(Secrets.sha256Hex(secret), record.credentialHash)
+                Secrets.constantTimeEqual(hash, record.confirmedCredentialHash)
             else {
                 return .refused("the console does not know this defender's credential; enroll again with the install bundle", code: "credential")
             }
@@ -32,6 +37,10 @@ extension ChannelServer {
                 return .refused("hello.appID: this defender is enrolled for app \(record.appID)", code: "identity")
             }
             await core.hub.disconnect(defenderID: hello.defenderID, reason: "this defender connected again on another channel")
+            if record.credentialHash != hash {
+                // It kept the credential of a welcome it did not get to confirm (the console stopped first).
+                _ = try await core.store.swapDefenderCredential(id: hello.defenderID, expected: record.credentialHash, new: hash)
+            }
             try await core.store.defenderConnected(Self.record(hello), at: now)
             return .admitted(credential: nil)
         case .enrollment(let enrollmentID):
@@ -55,8 +64,11 @@ extension ChannelServer {
                 try await core.store.defenderConnected(fresh, at: now)
                 return .admitted(credential: nil)
             }
+            // Pending until the defender says it kept the credential (ChannelServer.confirmEnrollment); rolled
+            // back if the channel ends before that.
             let secret = Secrets.token(32)
-            guard try await core.store.enrollDefender(fresh, credentialHash: Secrets.sha256Hex(secret), at: now) else {
+            let pending = DefenderRecord.pendingCredentialPrefix + Secrets.sha256Hex(secret)
+            guard try await core.store.enrollDefender(fresh, credentialHash: pending, at: now) else {
                 return .refused("defender ID \(hello.defenderID) is enrolled; only its own credential connects it", code: "enrolled")
             }
             return .admitted(credential: ChannelCredential.make(defenderID: hello.defenderID, secret: secret))

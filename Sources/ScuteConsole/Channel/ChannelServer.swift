@@ -105,7 +105,13 @@ struct ChannelServer: Sendable {
             "maxEventsPerBatch": .int(Self.maxEventsPerBatch),
         ])
         let (link, welcome) = await core.hub.register(hello, continuation: continuation, settings: settings, credential: issued)
-        if issued != nil { logger.info("channel.enrolled") }
+        // An enrollment stays pending until the defender says it kept its credential (see `admit`).
+        var pending: (stored: String, confirmed: String)?
+        if let issued, case .defender(_, let secret) = ChannelCredential(bearer: issued) {
+            let hash = Secrets.sha256Hex(secret)
+            pending = (DefenderRecord.pendingCredentialPrefix + hash, hash)
+            logger.info("channel.enrolled")
+        }
         continuation.yield(welcome)
 
         await withTaskGroup(of: Void.self) { group in
@@ -135,11 +141,21 @@ struct ChannelServer: Sendable {
                     case .success(let message) where message.type != .report && text.utf8.count > core.configuration.maxBodyBytes:
                         await core.hub.send(Self.error("message: larger than \(core.configuration.maxBodyBytes) bytes"), to: link)
                     case .success(let message):
+                        if let p = pending, message.type == .heartbeat, message.payload["credentialKept"] == .bool(true) {
+                            if (try? await core.store.swapDefenderCredential(id: hello.defenderID, expected: p.stored, new: p.confirmed)) != nil {
+                                pending = nil
+                            }
+                        }
                         await receive(message, from: hello, link: link, logger: logger)
                     }
                 }
             } catch {
                 logger.debug("channel.read.ended", metadata: ["error": "\(error)"])
+            }
+            if let p = pending {
+                // The defender never said it kept the credential: it may not have it. Let it enroll again.
+                _ = try? await core.store.swapDefenderCredential(id: hello.defenderID, expected: p.stored, new: "")
+                logger.notice("channel.enrollment.rolled_back")
             }
             await core.hub.unregister(link)
             await group.waitForAll()
@@ -179,15 +195,19 @@ struct ChannelServer: Sendable {
             await core.hub.markSeen(hello.defenderID)
             await ingest(message, from: hello, link: link, logger: logger)
         case .report:
-            // Latest wins: a report that is refused or not stored is replaced by the next one the defender makes.
+            // Stored, or refused for good (the defender must not send it again): acknowledged with the report's
+            // id, and the refusal says why. Not stored (store failure): no ack, so the defender sends it again.
             await core.hub.markSeen(hello.defenderID)
             do {
+                var ack = ChannelMessage(type: .ack, id: message.id)
                 if let reason = try await ConsoleReports(store: core.store).ingest(message.payload, from: hello) {
                     logger.notice("channel.report.refused", metadata: ["reason": "\(LogText.safe(reason))"])
                     await core.hub.send(Self.error(reason), to: link)
+                    ack.payload["refused"] = .string(reason)
                 }
+                await core.hub.send(ack, to: link)
             } catch {
-                logger.warning("channel.report.store_failed")
+                logger.warning("channel.report.store_failed", metadata: ["error": "\(error)"])
             }
         default:
             await core.hub.send(Self.error("message.type: \(message.type.rawValue) is not expected from a defender"), to: link)
@@ -215,7 +235,16 @@ struct ChannelServer: Sendable {
         var firstReason: String?
         let now = WallClock.nanoseconds()
         for event in events {
-            switch StoredAudit.from(json: event, defenderID: hello.defenderID, appID: hello.appID, container: hello.container, now: now) {
+            let audit = StoredAudit.from(
+                json: event,
+                defenderID: hello.defenderID,
+                appID: hello.appID,
+                container: hello.container,
+                taskFamily: hello.taskFamily,
+                taskARN: hello.taskARN,
+                now: now
+            )
+            switch audit {
             case .success(let audit):
                 audits.append(audit)
             case .failure(let error):

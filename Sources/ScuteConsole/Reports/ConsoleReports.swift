@@ -2,6 +2,7 @@ import Foundation
 import ScuteCore
 import ScuteStore
 import ScuteVulns
+import Synchronization
 
 /// Compliance and inventory reports from defenders, the vulnerabilities the console matches for each
 /// inventory, and the OSV advisories it matches them against.
@@ -83,10 +84,22 @@ package struct ConsoleReports: Sendable {
         return try await store.advisories().compactMap { try? decoder.decode(OSVAdvisory.self, from: Data($0.body.utf8)) }
     }
 
-    /// A matcher over the advisories the store holds.
+    /// A matcher over the advisories the store holds. Building one decodes every advisory (tens of thousands),
+    /// so the latest is kept until the advisories' generation changes (an import here or on another replica);
+    /// one matcher for one store at a time keeps the memory bounded.
     func matcher() async throws(StoreError) -> VulnerabilityMatcher {
-        VulnerabilityMatcher(advisories: try await heldAdvisories())
+        let generation = try await store.setting(SettingKey.advisoriesGeneration) ?? ""
+        // The store itself is held (not its address, which a later store could reuse).
+        let key = store as AnyObject
+        if let cached = Self.cachedMatcher.withLock({ $0 }), cached.store as AnyObject === key, cached.generation == generation {
+            return cached.matcher
+        }
+        let matcher = VulnerabilityMatcher(advisories: try await heldAdvisories())
+        Self.cachedMatcher.withLock { $0 = (store, generation, matcher) }
+        return matcher
     }
+
+    private static let cachedMatcher = Mutex<(store: any ScuteStore, generation: String, matcher: VulnerabilityMatcher)?>(nil)
 
     /// The `vulnerabilities` report for a stored inventory: `{"vulnerabilities": [...]}` as `scute vulns` writes it.
     static func vulnerabilities(for inventory: StoredReport, matcher: VulnerabilityMatcher) -> StoredReport {
@@ -139,7 +152,10 @@ package struct ConsoleReports: Sendable {
             )
         }
         try await store.putAdvisories(changed)
-        if !changed.isEmpty { try await rematchAll() }
+        if !changed.isEmpty {
+            try await store.setSetting(SettingKey.advisoriesGeneration, AuditEvent.newID())
+            try await rematchAll()
+        }
         return summary
     }
 

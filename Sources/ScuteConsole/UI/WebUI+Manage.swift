@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import ScuteCore
+import ScuteStore
 
 /// Manage > Defenders, Deploy, Collections, Users and API tokens, Settings.
 extension WebUI {
@@ -13,11 +14,22 @@ extension WebUI {
             token: s.token,
             context: s.context
         )
+        let now = WallClock.milliseconds()
         let rows: [[String: Any]] = (answer.json?.objectValue?["defenders"]?.arrayValue ?? []).map { d in
             var row = (Self.mustache(d) as? [String: Any]) ?? [:]
             let o = d.objectValue
-            row["task"] = o?["taskARN"]?.stringValue.map(UIQuery.taskID) ?? ""
+            let arn = o?["taskARN"]?.stringValue ?? ""
+            // The host is the task ID; a defender outside a task is known by its ID.
+            row["task"] = arn.isEmpty ? o?["id"]?.stringValue ?? "" : UIQuery.taskID(arn)
             row["canRevoke"] = o?["revoked"] != .bool(true)
+            let since = o?["since"]?.stringValue ?? ""
+            row["since"] = since
+            row["statusText"] = Self.status(
+                connected: o?["connected"] == .bool(true),
+                revoked: o?["revoked"] == .bool(true),
+                since: since,
+                now: now
+            )
             return row
         }
         var data: [String: Any] = [
@@ -27,6 +39,19 @@ extension WebUI {
         if connected == "true" { data["c_true"] = true }
         if connected == "false" { data["c_false"] = true }
         return render("defenders", "Manage > Defenders", s, data)
+    }
+
+    /// "connected for 2 h (since 2026-12-07 08:10 UTC)" or "disconnected since 2026-12-07 08:10 UTC (35 min ago)":
+    /// how long, and from when, both at a glance.
+    static func status(connected: Bool, revoked: Bool, since: String, now: Int64) -> String {
+        guard let nanos = RFC3339.nanoseconds(since) else { return connected ? "connected" : "disconnected" }
+        let millis = nanos / 1_000_000
+        let at = UIQuery.readable(milliseconds: millis)
+        let text =
+            connected
+            ? "connected for \(ConsoleAPI.humanDuration(milliseconds: now - millis)) (since \(at))"
+            : "disconnected since \(at) (\(ConsoleAPI.humanDuration(milliseconds: now - millis)) ago)"
+        return revoked ? "revoked; " + text : text
     }
 
     func revokeDefender(_ s: Session, _ form: UIForm) async throws -> Response {
@@ -130,6 +155,16 @@ extension WebUI {
         }
         let disposition = answer.headers[.contentDisposition] ?? "attachment; filename=\"app-embedded.zip\""
         return .asset(answer.body, contentType: "application/zip", headers: [.contentDisposition: disposition])
+    }
+
+    /// (c) the defender bundle for manual embedding, as `GET /defenders/bundle` serves it.
+    func defenderBundle(_ s: Session) async throws -> Response {
+        let answer = await api.call(.get, "/defenders/bundle", token: s.token, context: s.context)
+        guard answer.ok else {
+            return try await deploy(s, form: nil, extra: ["bundleError": answer.errorMessage], status: answer.status)
+        }
+        let disposition = answer.headers[.contentDisposition] ?? "attachment; filename=\"scute-defender.tar.gz\""
+        return .asset(answer.body, contentType: "application/gzip", headers: [.contentDisposition: disposition])
     }
 
     /// (c) a fresh install bundle for manual embedding.

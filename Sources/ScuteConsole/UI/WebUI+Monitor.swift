@@ -6,7 +6,7 @@ import ScuteStore
 
 /// Dashboard, Monitor > Events and Monitor > Compliance.
 extension WebUI {
-    static let eventFilters = ["from", "to", "appID", "type", "effect", "rule", "attackType"]
+    static let eventFilters = ["from", "to", "appID", "task", "container", "type", "effect", "rule", "attackType"]
     static let pageSize = 50
 
     func dashboard(_ s: Session) async throws -> Response {
@@ -18,12 +18,20 @@ extension WebUI {
         let now = WallClock.milliseconds()
         let end = (now / hour + 1) * hour
         var bars: [[String: Any]] = []
-        var counts: [Int] = []
-        for i in 0..<24 {
-            let from = end - Int64(24 - i) * hour
-            let q = UIQuery.audits(from: from, to: from + hour, limit: 1)
-            let answer = await api.call(.get, "/audits/runtime" + q, token: s.token, context: s.context)
-            counts.append(answer.json?.objectValue?["total"]?.intValue ?? 0)
+        // The 24 counts are independent reads: asked for at once (the store serves reads concurrently).
+        let api = self.api
+        let counts = await withTaskGroup(of: (Int, Int).self) { group in
+            for i in 0..<24 {
+                let from = end - Int64(24 - i) * hour
+                group.addTask {
+                    let q = UIQuery.audits(from: from, to: from + hour, limit: 1)
+                    let answer = await api.call(.get, "/audits/runtime" + q, token: s.token, context: s.context)
+                    return (i, answer.json?.objectValue?["total"]?.intValue ?? 0)
+                }
+            }
+            var counts = Array(repeating: 0, count: 24)
+            for await (i, count) in group { counts[i] = count }
+            return counts
         }
         let top = max(1, counts.max() ?? 1)
         for (i, count) in counts.enumerated() {
@@ -65,14 +73,17 @@ extension WebUI {
         let answer = await api.call(.get, "/audits/runtime" + q, token: s.token, context: s.context)
         let page = answer.json?.objectValue
         let total = page?["total"]?.intValue ?? 0
+        let pageFilters = Self.eventFilters.map { ($0, s.query($0)) }
+        // The detail page leads back to this very page of this very filter.
+        let back = "/monitor/events" + UIQuery.make(pageFilters + [("offset", offset > 0 ? String(offset) : "")])
         let audits: [[String: Any]] = (page?["audits"]?.arrayValue ?? []).map { audit in
             var row = (Self.mustache(audit) as? [String: Any]) ?? [:]
             let o = audit.objectValue
             row["subject"] = o?["processPath"]?.stringValue ?? o?["domain"]?.stringValue ?? o?["ip"]?.stringValue ?? ""
-            row["detail"] = audit.serialized(.indented("  "))
+            row["task"] = Self.taskLabel(family: o?["taskFamily"]?.stringValue, arn: o?["taskARN"]?.stringValue)
+            row["link"] = "/monitor/events/" + URLText.encode(o?["id"]?.stringValue ?? "") + UIQuery.make([("back", back)])
             return row
         }
-        let pageFilters = Self.eventFilters.map { ($0, s.query($0)) }
         var data: [String: Any] = [
             "audits": audits, "hasAudits": !audits.isEmpty, "total": total,
             "first": audits.isEmpty ? 0 : offset + 1, "last": offset + audits.count,
@@ -80,7 +91,7 @@ extension WebUI {
             "csv": "/monitor/events.csv" + UIQuery.make(pageFilters),
         ]
         for (name, value) in pageFilters { data["f_\(name)"] = value }
-        for t in ["process", "dns", "network", "listening", "defender"] where s.query("type") == t { data["type_\(t)"] = true }
+        for t in ["process", "dns", "network", "listening", "defender", "waas"] where s.query("type") == t { data["type_\(t)"] = true }
         for e in ["alert", "prevent", "allow"] where s.query("effect") == e { data["effect_\(e)"] = true }
         if offset > 0 { data["previous"] = "/monitor/events" + UIQuery.make(pageFilters + [("offset", String(max(0, offset - Self.pageSize)))]) }
         if offset + audits.count < total {
@@ -89,6 +100,58 @@ extension WebUI {
         return render("events", "Monitor > Events", s, data, status: answer.ok ? .ok : answer.status)
     }
 
+    /// "family (task ID)", or whichever of the two there is.
+    static func taskLabel(family: String?, arn: String?) -> String {
+        let id = arn.map(UIQuery.taskID) ?? ""
+        switch (family ?? "", id) {
+        case ("", let id): return id
+        case (let family, ""): return family
+        case (let family, let id): return "\(family) (\(id))"
+        }
+    }
+
+    /// One audit on its own page: every field the defender and the console wrote, in the stored order.
+    func event(_ s: Session) async throws -> Response {
+        // Audit IDs are any printable ASCII: the link percent-encodes them, the router hands them over as sent.
+        let raw = s.context.parameters.get("id") ?? ""
+        let id = raw.removingPercentEncoding ?? raw
+        let answer = await api.call(.get, "/audits/runtime" + UIQuery.make([("id", id), ("limit", "1")]), token: s.token, context: s.context)
+        let audit = answer.json?.objectValue?["audits"]?.arrayValue?.first?.objectValue
+        let back = s.query("back")
+        var data: [String: Any] = [
+            // Only a path of this UI's events page: never a link elsewhere.
+            "back": back.hasPrefix("/monitor/events") && !back.hasPrefix("/monitor/events/") ? back : "/monitor/events",
+            "error": answer.ok ? "" : answer.errorMessage, "hasError": !answer.ok,
+        ]
+        let status: HTTPResponse.Status
+        if let audit {
+            data["fields"] = audit.members.map { m -> [String: Any] in
+                let text: String
+                switch m.value {
+                case .string(let t): text = t
+                case .null: text = ""
+                default: text = m.value.serialized(.compact)
+                }
+                return ["name": m.key, "value": text]
+            }
+            data["hasAudit"] = true
+            data["id"] = id
+            data["json"] = JSONValue.object(audit).serialized(.indented("  "))
+            var related: [(String, String)] = []
+            if let app = audit["appID"]?.stringValue, !app.isEmpty { related.append(("appID", app)) }
+            if let arn = audit["taskARN"]?.stringValue, !arn.isEmpty {
+                data["taskLink"] = "/monitor/events" + UIQuery.make([("task", UIQuery.taskID(arn))])
+            }
+            if let rule = audit["rule"]?.stringValue, !rule.isEmpty {
+                data["ruleLink"] = "/monitor/events" + UIQuery.make(related + [("rule", rule)])
+            }
+            status = .ok
+        } else {
+            data["missing"] = answer.ok
+            status = answer.ok ? .notFound : answer.status
+        }
+        return render("event", "Monitor > Events > Event", s, data, status: status)
+    }
     /// The CSV export of exactly the filtered set, as the API writes it.
     func eventsCSV(_ s: Session) async -> Response {
         let q = UIQuery.make(eventQuery(s) + [("format", "csv"), ("limit", "100000")])
@@ -101,17 +164,211 @@ extension WebUI {
         )
     }
 
+    static let complianceFilters = ["fargate", "task", "image", "check"]
+    /// The row of defenders that did not say which image they run.
+    static let unknownImage = "(unknown image)"
+    static let imagesPerPage = 25
+    static let severities = ["critical", "high", "medium", "low", "unknown"]
+
+    /// The API query of the compliance page's filters (`fargate` is yes, no or any on the page).
+    private func complianceQuery(_ s: Session, vulnerabilities: Bool = false) -> [(String, String)] {
+        let fargate = ["yes": "true", "no": "false"][s.query("fargate")] ?? ""
+        var q = [("task", s.query("task")), ("image", s.query("image"))]
+        if !vulnerabilities { q += [("fargate", fargate), ("check", s.query("check").uiTrimmed())] }
+        return q
+    }
+
+    /// Monitor > Compliance: one row per deployed image (with the tasks running it), or with `view=task` one row
+    /// per task, with its compliance findings and its vulnerabilities counted by severity, from
+    /// `GET /compliance/results` and `GET /vulnerabilities/results`; paged here, on the server.
     func compliance(_ s: Session) async throws -> Response {
-        let defenders = await api.call(.get, "/defenders", token: s.token, context: s.context)
-        var images: [String: [String]] = [:]
-        for d in defenders.json?.objectValue?["defenders"]?.arrayValue ?? [] {
-            let o = d.objectValue
-            let image = o?["image"]?.stringValue ?? "(unknown image)"
-            let task = o?["taskARN"]?.stringValue.map(UIQuery.taskID) ?? o?["id"]?.stringValue ?? ""
-            images[image, default: []].append(task)
+        let offset = max(0, Int(s.query("offset")) ?? 0)
+        let byTask = s.query("view") == "task"
+        let compliance = await api.call(.get, "/compliance/results" + UIQuery.make(complianceQuery(s)), token: s.token, context: s.context)
+        let vulns = await api.call(
+            .get,
+            "/vulnerabilities/results" + UIQuery.make(complianceQuery(s, vulnerabilities: true)),
+            token: s.token,
+            context: s.context
+        )
+        /// One row: an image, or a task.
+        struct Group {
+            var tasks: Set<String> = []
+            var images: Set<String> = []
+            var family = ""
+            var fargate = false
+            var findings: [String: Set<String>] = [:]
+            var vulnerabilities: [String: Set<String>] = [:]
+            var reported = false
+
+            mutating func add(_ o: JSONObject) {
+                tasks.insert(o["host"]?.stringValue ?? "")
+                images.insert(o["image"]?.stringValue ?? "")
+                if family.isEmpty { family = o["taskFamily"]?.stringValue ?? "" }
+                fargate = fargate || o["fargate"] == .bool(true)
+                reported = true
+            }
         }
-        let rows = images.sorted { $0.key < $1.key }.map { ["image": $0.key, "tasks": $0.value.joined(separator: ", ")] as [String: Any] }
-        return render("compliance", "Monitor > Compliance", s, ["rows": rows, "hasRows": !rows.isEmpty])
+        func key(_ o: JSONObject) -> String { byTask ? o["host"]?.stringValue ?? "" : o["image"]?.stringValue ?? "" }
+        var groups: [String: Group] = [:]
+        let fargate = s.query("fargate")
+        for row in compliance.json?.objectValue?["results"]?.arrayValue ?? [] {
+            guard let o = row.objectValue else { continue }
+            var group = groups[key(o)] ?? Group()
+            group.add(o)
+            let finding = "\(o["check"]?.intValue ?? 0) \(o["path"]?.stringValue ?? "") \(o["package"]?.stringValue ?? "")"
+            group.findings[o["severity"]?.stringValue?.lowercased() ?? "unknown", default: []].insert(finding)
+            groups[key(o)] = group
+        }
+        // With a check chosen, only the rows that fail it; the vulnerability list has no Fargate filter of its
+        // own, so its rows are kept by the `fargate` each carries.
+        let checkChosen = !s.query("check").uiTrimmed().isEmpty
+        for row in vulns.json?.objectValue?["results"]?.arrayValue ?? [] {
+            guard let o = row.objectValue else { continue }
+            if checkChosen && groups[key(o)] == nil { continue }
+            if fargate == "yes" && o["fargate"] != .bool(true) || fargate == "no" && o["fargate"] == .bool(true) { continue }
+            var group = groups[key(o)] ?? Group()
+            group.add(o)
+            let id = "\(o["id"]?.stringValue ?? "") \(o["package"]?.stringValue ?? "") \(o["installed"]?.stringValue ?? "")"
+            group.vulnerabilities[o["severity"]?.stringValue ?? "unknown", default: []].insert(id)
+            groups[key(o)] = group
+        }
+        // Deployed images and tasks whose defenders have not reported yet, when nothing narrows the list.
+        let filtered = Self.complianceFilters.contains { !s.query($0).isEmpty }
+        if !filtered {
+            let defenders = await api.call(.get, "/defenders", token: s.token, context: s.context)
+            for d in defenders.json?.objectValue?["defenders"]?.arrayValue ?? [] {
+                guard let o = d.objectValue else { continue }
+                let image = o["image"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? Self.unknownImage
+                let arn = o["taskARN"]?.stringValue ?? ""
+                let host = arn.isEmpty ? o["id"]?.stringValue ?? "" : UIQuery.taskID(arn)
+                var group = groups[byTask ? host : image] ?? Group()
+                group.tasks.insert(host)
+                group.images.insert(image)
+                if group.family.isEmpty { group.family = o["taskFamily"]?.stringValue ?? "" }
+                group.fargate = group.fargate || !arn.isEmpty
+                groups[byTask ? host : image] = group
+            }
+        }
+        let sorted = groups.sorted { $0.key < $1.key }
+        let page = sorted.dropFirst(offset).prefix(Self.imagesPerPage)
+        let view = byTask ? "task" : ""
+        let pageFilters = Self.complianceFilters.map { ($0, s.query($0)) } + [("view", view)]
+        let rows: [[String: Any]] = page.map { name, group in
+            func summary(_ bySeverity: [String: Set<String>]) -> String {
+                let parts = Self.severities.compactMap { sev in bySeverity[sev].map { "\($0.count) \(sev)" } }
+                return parts.isEmpty ? (group.reported ? "none" : "no results yet") : parts.joined(separator: ", ")
+            }
+            let images = group.images.sorted().map { image -> [String: Any] in
+                [
+                    "image": image, "linked": image != Self.unknownImage,
+                    "link": "/monitor/compliance/image" + UIQuery.make([("image", image)] + pageFilters.filter { $0.0 != "image" }),
+                ]
+            }
+            return [
+                "task": byTask ? (group.family.isEmpty ? name : "\(group.family) (\(name))") : "", "images": images,
+                "tasks": group.tasks.sorted().joined(separator: ", "), "fargate": group.fargate ? "yes" : "no",
+                "compliance": summary(group.findings), "vulnerabilities": summary(group.vulnerabilities),
+            ]
+        }
+        let errors = [compliance, vulns].filter { !$0.ok }.map(\.errorMessage)
+        let exports = pageFilters.filter { $0.0 != "view" }
+        var data: [String: Any] = [
+            "rows": rows, "hasRows": !rows.isEmpty, "total": sorted.count, "byTask": byTask, "unit": byTask ? "tasks" : "images",
+            "first": rows.isEmpty ? 0 : offset + 1, "last": offset + rows.count,
+            "error": errors.first ?? "", "hasError": !errors.isEmpty,
+            "complianceCSV": "/monitor/compliance.csv" + UIQuery.make(exports),
+            "vulnerabilitiesCSV": "/monitor/vulnerabilities.csv" + UIQuery.make(exports),
+        ]
+        for (name, value) in pageFilters { data["f_\(name)"] = value }
+        for f in ["yes", "no"] where fargate == f { data["fargate_\(f)"] = true }
+        if offset > 0 {
+            data["previous"] = "/monitor/compliance" + UIQuery.make(pageFilters + [("offset", String(max(0, offset - Self.imagesPerPage)))])
+        }
+        if offset + rows.count < sorted.count {
+            data["next"] = "/monitor/compliance" + UIQuery.make(pageFilters + [("offset", String(offset + Self.imagesPerPage))])
+        }
+        let status = errors.isEmpty ? HTTPResponse.Status.ok : (compliance.ok ? vulns.status : compliance.status)
+        return render("compliance", "Monitor > Compliance", s, data, status: status)
+    }
+
+    /// One image: the tasks running it, its compliance findings and its vulnerabilities.
+    func complianceImage(_ s: Session) async throws -> Response {
+        let image = s.query("image")
+        var complianceQ = complianceQuery(s)
+        complianceQ[1] = ("image", image)
+        var vulnQ = complianceQuery(s, vulnerabilities: true)
+        vulnQ[1] = ("image", image)
+        let findings = await api.call(.get, "/compliance/results" + UIQuery.make(complianceQ), token: s.token, context: s.context)
+        let vulns = await api.call(.get, "/vulnerabilities/results" + UIQuery.make(vulnQ), token: s.token, context: s.context)
+        var tasks: Set<String> = []
+        var findingRows: [String: [String: Any]] = [:]
+        for row in findings.json?.objectValue?["results"]?.arrayValue ?? [] {
+            guard let o = row.objectValue, o["image"]?.stringValue == image else { continue }
+            let host = o["host"]?.stringValue ?? ""
+            tasks.insert(host)
+            let detail = [o["path"], o["package"], o["variable"], o["kind"], o["detail"]].compactMap { $0?.stringValue }.filter { !$0.isEmpty }
+            let key = "\(o["check"]?.intValue ?? 0)\u{1F}" + detail.joined(separator: "\u{1F}")
+            var r =
+                findingRows[key] ?? [
+                    "check": o["check"]?.intValue ?? 0, "title": o["title"]?.stringValue ?? "", "severity": o["severity"]?.stringValue ?? "",
+                    "detail": detail.joined(separator: " · "), "hosts": Set<String>(),
+                ]
+            r["hosts"] = ((r["hosts"] as? Set<String>) ?? []).union([host])
+            findingRows[key] = r
+        }
+        var vulnRows: [String: [String: Any]] = [:]
+        let fargate = s.query("fargate")
+        for row in vulns.json?.objectValue?["results"]?.arrayValue ?? [] {
+            guard let o = row.objectValue, o["image"]?.stringValue == image else { continue }
+            if fargate == "yes" && o["fargate"] != .bool(true) || fargate == "no" && o["fargate"] == .bool(true) { continue }
+            let host = o["host"]?.stringValue ?? ""
+            tasks.insert(host)
+            let package = o["package"]?.stringValue ?? ""
+            let installed = o["installed"]?.stringValue ?? ""
+            let key = [o["id"]?.stringValue ?? "", package, installed, o["path"]?.stringValue ?? ""].joined(separator: "\u{1F}")
+            var r =
+                vulnRows[key] ?? [
+                    "id": o["id"]?.stringValue ?? "", "severity": o["severity"]?.stringValue ?? "unknown", "package": package,
+                    "installed": installed, "fixed": o["fixed"]?.stringValue ?? "", "state": o["state"]?.stringValue ?? "",
+                    "aliases": (o["aliases"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " "), "hosts": Set<String>(),
+                ]
+            r["hosts"] = ((r["hosts"] as? Set<String>) ?? []).union([host])
+            vulnRows[key] = r
+        }
+        func rank(_ severity: Any?) -> Int { Self.severities.firstIndex(of: (severity as? String ?? "").lowercased()) ?? Self.severities.count }
+        func listed(_ rows: [String: [String: Any]], by key: String) -> [[String: Any]] {
+            rows.values.map { r in
+                var r = r
+                r["tasks"] = ((r["hosts"] as? Set<String>) ?? []).count
+                r["hosts"] = nil
+                return r
+            }.sorted {
+                rank($0["severity"]) != rank($1["severity"])
+                    ? rank($0["severity"]) < rank($1["severity"]) : "\($0[key] ?? "")" < "\($1[key] ?? "")"
+            }
+        }
+        let findingList = listed(findingRows, by: "check")
+        let vulnList = listed(vulnRows, by: "id")
+        let errors = [findings, vulns].filter { !$0.ok }.map(\.errorMessage)
+        let exportFilters = [("image", image), ("task", s.query("task")), ("fargate", fargate), ("check", s.query("check"))]
+        let data: [String: Any] = [
+            "image": image, "tasks": tasks.sorted(), "hasTasks": !tasks.isEmpty,
+            "findings": findingList, "hasFindings": !findingList.isEmpty, "vulnerabilities": vulnList, "hasVulnerabilities": !vulnList.isEmpty,
+            "error": errors.first ?? "", "hasError": !errors.isEmpty,
+            "back": "/monitor/compliance" + UIQuery.make((Self.complianceFilters.filter { $0 != "image" } + ["view"]).map { ($0, s.query($0)) }),
+            "complianceCSV": "/monitor/compliance.csv" + UIQuery.make(exportFilters),
+            "vulnerabilitiesCSV": "/monitor/vulnerabilities.csv" + UIQuery.make(exportFilters),
+        ]
+        return render("image", "Monitor > Compliance > Image", s, data, status: errors.isEmpty ? .ok : .badRequest)
+    }
+
+    /// The API's CSV export of the page's filtered results (`compliance` or `vulnerabilities`), as it writes it.
+    func complianceCSV(_ s: Session, kind: String) async -> Response {
+        let q = complianceQuery(s, vulnerabilities: kind == "vulnerabilities") + [("format", "csv")]
+        let answer = await api.call(.get, "/\(kind)/results" + UIQuery.make(q), token: s.token, context: s.context)
+        guard answer.ok else { return .asset(Array(answer.errorMessage.utf8), contentType: "text/plain; charset=utf-8", status: answer.status) }
+        return .asset(answer.body, contentType: "text/csv; charset=utf-8", headers: [.contentDisposition: "attachment; filename=\"\(kind).csv\""])
     }
 }
 
@@ -132,6 +389,12 @@ enum UIQuery {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)
+    }
+
+    /// "2026-12-07 08:10 UTC": a time for people, to the minute.
+    static func readable(milliseconds: Int64) -> String {
+        let text = rfc3339(milliseconds: milliseconds)
+        return String(text.prefix(10)) + " " + String(text.dropFirst(11).prefix(5)) + " UTC"
     }
 
     /// A `datetime-local` input (UTC, as the page says) as RFC 3339; other text goes to the API as typed.

@@ -3,8 +3,8 @@
 ///
 /// Defender to sidecar: `hello` (the payload of the console channel's hello), `audits` (`id` is the batch's
 /// sequence number, payload `{"events": [...]}`). Sidecar to defender: `policy` (payload
-/// `{"version": N, "rule": name|null, "policy": {"rules": [...]}}`), `ack` (the batch's `id`, sent once the
-/// batch is durable in the sidecar's spool).
+/// `{"version": N, "rule": name|null, "policy": {"rules": [...]}, "compliance": {...}}`, `compliance` as the
+/// console sent it), `ack` (the batch's `id`, sent once the batch is durable in the sidecar's spool).
 public struct LocalMessage: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case hello, policy, audits, ack
@@ -28,12 +28,11 @@ public struct LocalMessage: Sendable, Equatable {
         self.payload = payload
     }
 
-    /// A policy push.
-    public static func policy(version: Int64, rule: String?, document: JSONValue) -> LocalMessage {
-        LocalMessage(
-            type: .policy,
-            payload: JSONObject(["version": .number(String(version)), "rule": rule.map(JSONValue.string) ?? .null, "policy": document])
-        )
+    /// A policy push, with the compliance settings the console sent next to the policy, if any.
+    public static func policy(version: Int64, rule: String?, document: JSONValue, compliance: JSONValue? = nil) -> LocalMessage {
+        var payload = JSONObject(["version": .number(String(version)), "rule": rule.map(JSONValue.string) ?? .null, "policy": document])
+        if let compliance { payload["compliance"] = compliance }
+        return LocalMessage(type: .policy, payload: payload)
     }
 
     /// A batch of audit events (as JSON objects) with its sequence number.

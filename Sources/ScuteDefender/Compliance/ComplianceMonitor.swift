@@ -22,9 +22,11 @@ package struct DefenderReport: Sendable, Equatable {
 }
 
 /// Scans the container the app runs in, from inside the defender, on a low-priority thread: the whole
-/// root at start and then daily (checks 424, 425, 426 and 448, and the inventory), and the folders an app
-/// can write to (where a dropped miner or key lands) every `writableInterval` and soon after a launch of a
-/// program no package owns. A report goes out only when it differs from the last one sent.
+/// root at start and then daily (checks 424, 425, 426 and 448, the console's custom checks, and the
+/// inventory), and the folders an app can write to (where a dropped miner or key lands) every
+/// `writableInterval` and soon after a launch of a program no package owns. New compliance settings from the
+/// console (checks ignored, custom checks added or changed) start a full scan. A report goes out only when it
+/// differs from the last one sent.
 package final class ComplianceMonitor: @unchecked Sendable {
     package struct Settings: Sendable {
         /// The root to scan: `/` in a container.
@@ -40,6 +42,8 @@ package final class ComplianceMonitor: @unchecked Sendable {
     private let settings: Settings
     private let environment: [EnvironmentVariable]
     private let send: @Sendable (DefenderReport) -> Void
+    /// The console's compliance settings; every built-in check and no custom check without one.
+    private let live: LiveCompliance?
     private let state = Mutex(State())
     /// The package files index for the "modified binary" finding, once the first full scan built it.
     package let index = Mutex<PackageFileIndex?>(nil)
@@ -52,8 +56,14 @@ package final class ComplianceMonitor: @unchecked Sendable {
     }
 
     /// `environment` is the app's, KEY=VALUE (for 424).
-    package init(settings: Settings, environment: [String], send: @escaping @Sendable (DefenderReport) -> Void) {
+    package init(
+        settings: Settings,
+        environment: [String],
+        compliance live: LiveCompliance? = nil,
+        send: @escaping @Sendable (DefenderReport) -> Void
+    ) {
         self.settings = settings
+        self.live = live
         self.environment = environment.compactMap { entry in
             guard let eq = entry.firstIndex(of: "=") else { return nil }
             return EnvironmentVariable(name: String(entry[..<eq]), value: String(entry[entry.index(after: eq)...]))
@@ -93,9 +103,14 @@ package final class ComplianceMonitor: @unchecked Sendable {
         var nextFull = Sys.monotonic()
         var nextWritable = Int64.max
         var lastWritable: Int64?
+        var generation = live?.current.generation ?? 0
         while true {
             let now = Sys.monotonic()
             let nudged = state.withLock { s in s.nudgedAt.map { now - $0 > 1_000_000_000 } ?? false }
+            if let current = live?.current.generation, current != generation {
+                generation = current
+                nextFull = now
+            }
             if now >= nextFull {
                 fullScan()
                 nextFull = Sys.monotonic() + settings.fullInterval
@@ -111,9 +126,13 @@ package final class ComplianceMonitor: @unchecked Sendable {
     }
 
     private func fullScan() {
-        let options = ScanOptions(environment: environment)
+        let compliance = live?.current.settings ?? .builtIn
+        let options = ScanOptions(checks: compliance.checks, environment: environment)
         guard let result = try? ImageScanner(root: settings.root, options: options).scanWithInventory() else { return }
-        let (report, inventory) = result
+        var (report, inventory) = result
+        // Custom checks run in the container itself (as the app would see it), one after another.
+        report.findings += compliance.customChecks.compactMap { $0.run() }
+        report.sort()
         state.withLock { $0.lastFull = report }
         emit(report)
         if var json = try? inventory.jsonData(pretty: false).map({ $0 }) {
@@ -135,14 +154,16 @@ package final class ComplianceMonitor: @unchecked Sendable {
     private func writableScan() {
         guard var merged = state.withLock({ $0.lastFull }) else { return }
         let folders = settings.writablePaths.map { settings.root == "/" ? $0 : settings.root + $0 }
-        let rescanned: Set<Int> = [ComplianceCheck.privateKeys.rawValue, ComplianceCheck.cryptoMiners.rawValue]
+        let enabled = (live?.current.settings ?? .builtIn).checks.intersection([.privateKeys, .cryptoMiners])
+        let rescanned = Set(enabled.map(\.rawValue))
         merged.findings.removeAll { f in
             rescanned.contains(f.check) && settings.writablePaths.contains { p in f.path?.hasPrefix(p + "/") == true }
         }
         for (folder, inside) in zip(folders, settings.writablePaths) {
             var st = stat()
             guard lstat(folder, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { continue }
-            let options = ScanOptions(checks: [.privateKeys, .cryptoMiners])
+            guard !enabled.isEmpty else { continue }
+            let options = ScanOptions(checks: enabled)
             guard let report = try? ImageScanner(root: folder, options: options).scan() else { continue }
             for var finding in report.findings {
                 finding.path = finding.path.map { inside + $0 }

@@ -48,6 +48,8 @@ package final class LocalLink: Sendable {
 
     package let configuration: Configuration
     private let state = Mutex(State())
+    /// The console's compliance settings, as the sidecar relays them with each policy.
+    package let compliance = LiveCompliance()
 
     package init(configuration: Configuration) {
         self.configuration = configuration
@@ -286,6 +288,7 @@ package final class LocalLink: Sendable {
                 Sys.warn("scute: sidecar: a policy message without a policy; keeping the current one")
                 return
             }
+            if let json = message.payload["compliance"], let settings = ComplianceSettings(json: json) { compliance.update(settings) }
             let policy: Policy
             do {
                 policy = try Policy(json: content.document)

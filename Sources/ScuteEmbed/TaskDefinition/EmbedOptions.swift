@@ -20,6 +20,10 @@ public struct EmbedOptions: Sendable, Equatable {
     public var assumeNoEntrypoint: Set<String>
     /// The image configuration (Entrypoint and Cmd) of containers whose entry point lives in the image.
     public var imageConfigs: [String: ImageConfig]
+    /// Containers the sidecar's web application firewall stands in front of; empty keeps the embedded ones.
+    public var waas: [WAASBinding]
+    /// The effect of every WAAS category (`alert`, `prevent`, ...); nil keeps the embedded one, or alert.
+    public var waasEffect: String?
 
     public init(
         consoleAddress: String? = nil,
@@ -29,7 +33,9 @@ public struct EmbedOptions: Sendable, Equatable {
         appID: String? = nil,
         excluded: Set<String> = [],
         assumeNoEntrypoint: Set<String> = [],
-        imageConfigs: [String: ImageConfig] = [:]
+        imageConfigs: [String: ImageConfig] = [:],
+        waas: [WAASBinding] = [],
+        waasEffect: String? = nil
     ) {
         self.consoleAddress = consoleAddress
         self.installBundle = installBundle
@@ -39,6 +45,8 @@ public struct EmbedOptions: Sendable, Equatable {
         self.excluded = excluded
         self.assumeNoEntrypoint = assumeNoEntrypoint
         self.imageConfigs = imageConfigs
+        self.waas = waas
+        self.waasEffect = waasEffect
     }
 }
 

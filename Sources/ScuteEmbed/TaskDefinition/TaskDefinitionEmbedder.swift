@@ -23,7 +23,7 @@ public struct TaskDefinitionEmbedder: Sendable {
         self.subject = subject
     }
 
-    private func k(_ apiName: String) -> String { keyStyle.key(apiName) }
+    func k(_ apiName: String) -> String { keyStyle.key(apiName) }
 
     // MARK: Input
 
@@ -115,6 +115,9 @@ public struct TaskDefinitionEmbedder: Sendable {
             throw EmbedError.invalidInput("\(subject) has no \(k("family")): give --app-id")
         }
         let family = td[k("family")] ?? appID
+
+        let waas = options.waas.isEmpty ? previous?.waas ?? [] : options.waas
+        try checkWAAS(waas, effect: options.waasEffect, td: td, containers: containers, excluded: options.excluded, warnings: &warnings)
 
         var protectedCount = 0
         var firstLogConfiguration: JSONValue?
@@ -467,6 +470,8 @@ public struct TaskDefinitionEmbedder: Sendable {
         var appID: String?
         var image: String?
         var excluded: Set<String> = []
+        var waas: [WAASBinding] = []
+        var waasEffect: String?
     }
 
     /// The settings of an existing sidecar, or nil when the task is not protected.
@@ -489,6 +494,8 @@ public struct TaskDefinitionEmbedder: Sendable {
             case "SCUTE_CONSOLE": settings.console = v
             case "SCUTE_INSTALL_BUNDLE": settings.installBundle = v
             case "SCUTE_APP_ID": settings.appID = v
+            case "SCUTE_WAAS": settings.waas = (try? WAASBinding.parseList(v ?? "")) ?? []
+            case "SCUTE_WAAS_EFFECT": settings.waasEffect = v
             default: break
             }
         }
@@ -549,6 +556,13 @@ public struct TaskDefinitionEmbedder: Sendable {
         env.append(envEntry("SCUTE_TASK_FAMILY", family))
         env.append(envEntry("SCUTE_DEFENDER_TYPE", "fargate"))
         env.append(envEntry("SCUTE_DATA_FOLDER", .string(EmbedConstants.dataFolder)))
+        let waas = options.waas.isEmpty ? previous?.waas ?? [] : options.waas
+        if !waas.isEmpty {
+            env.append(envEntry("SCUTE_WAAS", .string(WAASBinding.listText(waas))))
+            if let effect = options.waasEffect ?? previous?.waasEffect {
+                env.append(envEntry("SCUTE_WAAS_EFFECT", .string(effect)))
+            }
+        }
         env.append(envEntry(EmbedConstants.stateVariable, .string(Self.encodeState(state))))
         s[k("environment")] = .array(env)
         if let secret {

@@ -49,18 +49,24 @@ package struct CustomCheckRunner: Sendable {
     }
 
     /// Runs `script` and waits for it (at most the timeout).
+    ///
+    /// The script runs under a wrapper shell that writes its exit status to a pipe of its own: in the defender
+    /// the tracer reaps every child of the process (it is a subreaper and waits for any pid), so `waitpid`
+    /// cannot be relied on to see the script's status. The script itself does not get that pipe.
     package func run(script: String) -> CustomCheckResult {
-        var pipeDescriptors: [Int32] = [-1, -1]
-        guard pipe(&pipeDescriptors) == 0 else { return failure("cannot create a pipe: \(errnoMessage())") }
-        let (readEnd, writeEnd) = (pipeDescriptors[0], pipeDescriptors[1])
-        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
+        guard let (readEnd, writeEnd) = makePipe() else { return failure("cannot create a pipe: \(errnoMessage())") }
+        guard let (statusRead, statusWrite) = makePipe() else {
+            closeDescriptor(readEnd)
+            closeDescriptor(writeEnd)
+            return failure("cannot create a pipe: \(errnoMessage())")
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
+        posix_spawn_file_actions_adddup2(&actions, statusWrite, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -73,7 +79,8 @@ package struct CustomCheckRunner: Sendable {
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
-        let arguments: [UnsafeMutablePointer<CChar>?] = [shell, "-c", script].map { (text: String) in strdup(text) } + [nil]
+        let wrapper = #""$0" -c "$1" 3>&-; echo $? >&3"#
+        let arguments: [UnsafeMutablePointer<CChar>?] = [shell, "-c", wrapper, shell, script].map { (text: String) in strdup(text) } + [nil]
         let environmentStrings: [UnsafeMutablePointer<CChar>?] = environment.map { (text: String) in strdup(text) } + [nil]
         defer {
             for pointer in arguments + environmentStrings { free(pointer) }
@@ -81,61 +88,85 @@ package struct CustomCheckRunner: Sendable {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, shell, &actions, &attributes, arguments, environmentStrings)
         closeDescriptor(writeEnd)
+        closeDescriptor(statusWrite)
         guard spawned == 0 else {
             closeDescriptor(readEnd)
+            closeDescriptor(statusRead)
             return failure("cannot start \(shell): \(errnoMessage(spawned))")
         }
-        defer { closeDescriptor(readEnd) }
-        return collect(pid: pid, readEnd: readEnd)
+        defer {
+            closeDescriptor(readEnd)
+            closeDescriptor(statusRead)
+        }
+        return collect(pid: pid, readEnd: readEnd, statusEnd: statusRead)
     }
 
-    private func collect(pid: pid_t, readEnd: Int32) -> CustomCheckResult {
+    /// A pipe whose ends are close-on-exec and above the standard descriptors (so that duplicating one onto
+    /// 1, 2 or 3 in the child never leaves it close-on-exec).
+    private func makePipe() -> (Int32, Int32)? {
+        var descriptors: [Int32] = [-1, -1]
+        guard pipe(&descriptors) == 0 else { return nil }
+        let ends = descriptors.map { fd -> Int32 in
+            let moved = fcntl(fd, F_DUPFD_CLOEXEC, 10)
+            guard moved >= 0 else { return fd }
+            closeDescriptor(fd)
+            return moved
+        }
+        return (ends[0], ends[1])
+    }
+
+    private func collect(pid: pid_t, readEnd: Int32, statusEnd: Int32) -> CustomCheckResult {
         let deadline = monotonicMilliseconds() + timeoutMilliseconds
         var output: [UInt8] = []
+        var status: [UInt8] = []
         var truncated = false
         var chunk = [UInt8](repeating: 0, count: 16 << 10)
-        var exitStatus: Int32?
-        var open = true
+        var outputOpen = true
+        var statusOpen = true
         var timedOut = false
-        while open || exitStatus == nil {
-            if exitStatus == nil {
-                var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid { exitStatus = status }
-            }
-            if exitStatus != nil && open {
+        while outputOpen || statusOpen {
+            if !statusOpen {
                 // The script is done; whatever it left running in its group goes too, so the pipe reaches EOF.
                 kill(-pid, SIGKILL)
             }
             let remaining = deadline - monotonicMilliseconds()
-            if remaining <= 0 && exitStatus == nil {
+            if remaining <= 0 && statusOpen {
                 timedOut = true
                 kill(-pid, SIGKILL)
-                var status: Int32 = 0
-                waitpid(pid, &status, 0)
                 break
             }
-            guard open else {
-                usleep(5_000)
-                continue
-            }
-            var poller = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, Int32(max(1, min(remaining, 50))))
+            var pollers = [
+                pollfd(fd: outputOpen ? readEnd : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: statusOpen ? statusEnd : -1, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&pollers, 2, Int32(max(1, min(remaining, 50))))
             guard ready > 0 else { continue }
-            let count = chunk.withUnsafeMutableBytes { read(readEnd, $0.baseAddress!, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 {
-                open = false
-                continue
+            if outputOpen && pollers[0].revents != 0 {
+                let count = chunk.withUnsafeMutableBytes { read(readEnd, $0.baseAddress!, $0.count) }
+                if count == 0 || (count < 0 && errno != EINTR && errno != EAGAIN) {
+                    outputOpen = false
+                } else if count > 0 {
+                    let room = max(0, outputLimit - output.count)
+                    output += chunk[0..<min(count, room)]
+                    if count > room { truncated = true }
+                }
             }
-            let room = max(0, outputLimit - output.count)
-            output += chunk[0..<min(count, room)]
-            if count > room { truncated = true }
+            if statusOpen && pollers[1].revents != 0 {
+                let count = chunk.withUnsafeMutableBytes { read(statusEnd, $0.baseAddress!, $0.count) }
+                if count == 0 || (count < 0 && errno != EINTR && errno != EAGAIN) {
+                    statusOpen = false
+                } else if count > 0 && status.count < 16 {
+                    status += chunk[0..<min(count, 16)]
+                }
+            }
         }
+        // Reaps the wrapper, unless someone else did (the defender's tracer waits for any child).
+        var waitStatus: Int32 = 0
+        while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
         let text = String(decoding: output, as: UTF8.self)
         if timedOut { return CustomCheckResult(status: .timeout, exitCode: nil, output: text, outputTruncated: truncated) }
-        let status = exitStatus ?? 0
-        let exited = status & 0x7f == 0
-        let code = exited ? (status >> 8) & 0xff : nil
+        // No status: the wrapper was killed before the script ended.
+        let code = Int32(String(decoding: status, as: UTF8.self).filter(\.isNumber))
         return CustomCheckResult(status: code == 0 ? .passed : .failed, exitCode: code, output: text, outputTruncated: truncated)
     }
 

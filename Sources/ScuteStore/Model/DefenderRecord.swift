@@ -53,6 +53,16 @@ public struct DefenderRecord: Sendable, Equatable {
     /// Whether the defender holds a credential of its own.
     public var isEnrolled: Bool { !credentialHash.isEmpty }
 
+    /// The prefix of a credential hash the console issued in a `welcome` that the defender has not yet said it
+    /// kept: the channel that enrolled it rolls the enrollment back when it ends unconfirmed, so a defender whose
+    /// welcome was lost can enroll again with the bundle instead of being locked out.
+    public static let pendingCredentialPrefix = "pending:"
+
+    /// The credential's hash without the pending mark.
+    public var confirmedCredentialHash: String {
+        credentialHash.hasPrefix(Self.pendingCredentialPrefix) ? String(credentialHash.dropFirst(Self.pendingCredentialPrefix.count)) : credentialHash
+    }
+
     /// The identity collections match against.
     public var identity: DefenderIdentity {
         DefenderIdentity(appID: appID, taskFamily: taskFamily, container: container, image: image)

@@ -40,16 +40,21 @@ extension StoredAudit {
     /// - Parameters:
     ///   - appID: the app ID of the defender's channel; replaces the event's.
     ///   - container: the container of the defender's channel; replaces the event's when not empty.
+    ///   - taskFamily: the task family of the defender's channel; replaces the event's (left out when empty).
+    ///   - taskARN: the task ARN of the defender's channel; replaces the event's (left out when empty).
     ///   - now: the console's clock, nanoseconds since the epoch (audits dated after it plus a day are refused).
     public static func from(
         json value: JSONValue,
         defenderID: String,
         appID: String? = nil,
         container: String? = nil,
+        taskFamily: String? = nil,
+        taskARN: String? = nil,
         now: Int64 = WallClock.nanoseconds()
     ) -> Result<StoredAudit, StoreError> {
         do {
-            return .success(try ingest(value, defenderID: defenderID, appID: appID, container: container, now: now))
+            let task = (family: taskFamily, arn: taskARN)
+            return .success(try ingest(value, defenderID: defenderID, appID: appID, container: container, task: task, now: now))
         } catch {
             return .failure(error)
         }
@@ -60,6 +65,7 @@ extension StoredAudit {
         defenderID: String,
         appID: String?,
         container: String?,
+        task: (family: String?, arn: String?),
         now: Int64
     ) throws(StoreError) -> StoredAudit {
         guard var o = value.objectValue else { throw .invalid("audit: expected an object, found \(value.typeName)") }
@@ -79,6 +85,9 @@ extension StoredAudit {
         o["time"] = .string(AuditEvent.iso8601(nanoseconds: time))
         if let appID { o["appID"] = .string(appID) }
         if let container, !container.isEmpty { o["container"] = .string(container) }
+        // Like the app ID, the task is the channel's: a defender cannot file audits under another task.
+        if let family = task.family { o["taskFamily"] = family.isEmpty ? nil : .string(family) }
+        if let arn = task.arn { o["taskARN"] = arn.isEmpty ? nil : .string(arn) }
         func column(_ key: String) throws(StoreError) -> String {
             guard let field = o[key], field != .null else { return "" }
             guard let text = field.stringValue else { throw .invalid("audit.\(key): expected a string, found \(field.typeName)") }
@@ -104,6 +113,8 @@ extension StoredAudit {
             effect: try column("effect"),
             rule: try column("rule"),
             attackType: try column("attackType"),
+            taskFamily: try column("taskFamily"),
+            taskARN: try column("taskARN"),
             body: body
         )
     }

@@ -12,8 +12,14 @@ public struct StoredAudit: Sendable, Equatable {
     public var effect: String
     public var rule: String
     public var attackType: String
+    /// The task of the defender's channel (empty outside a task): family and ARN.
+    public var taskFamily: String
+    public var taskARN: String
     /// The event object, compact JSON.
     public var body: String
+
+    /// The task ID: the last part of the task ARN.
+    public var taskID: String { taskARN.split(separator: "/").last.map(String.init) ?? "" }
 
     public init(
         id: String,
@@ -25,6 +31,8 @@ public struct StoredAudit: Sendable, Equatable {
         effect: String = "",
         rule: String = "",
         attackType: String = "",
+        taskFamily: String = "",
+        taskARN: String = "",
         body: String
     ) {
         self.id = id
@@ -36,6 +44,8 @@ public struct StoredAudit: Sendable, Equatable {
         self.effect = effect
         self.rule = rule
         self.attackType = attackType
+        self.taskFamily = taskFamily
+        self.taskARN = taskARN
         self.body = body
     }
 }
@@ -51,6 +61,11 @@ public struct AuditQuery: Sendable, Equatable {
     public var effect: String?
     public var rule: String?
     public var attackType: String?
+    public var container: String?
+    /// One audit, by its id.
+    public var id: String?
+    /// The task family, task ID or task ARN; `pay*` matches any of them by prefix.
+    public var task: String?
     public var limit: Int
     public var offset: Int
     public var newestFirst: Bool
@@ -63,6 +78,9 @@ public struct AuditQuery: Sendable, Equatable {
         effect: String? = nil,
         rule: String? = nil,
         attackType: String? = nil,
+        container: String? = nil,
+        id: String? = nil,
+        task: String? = nil,
         limit: Int = 100,
         offset: Int = 0,
         newestFirst: Bool = true
@@ -74,6 +92,9 @@ public struct AuditQuery: Sendable, Equatable {
         self.effect = effect
         self.rule = rule
         self.attackType = attackType
+        self.container = container
+        self.id = id
+        self.task = task
         self.limit = limit
         self.offset = offset
         self.newestFirst = newestFirst
@@ -87,7 +108,26 @@ public struct AuditQuery: Sendable, Equatable {
         if let effect { f.append(("effect", effect)) }
         if let rule { f.append(("rule", rule)) }
         if let attackType { f.append(("attack_type", attackType)) }
+        if let container { f.append(("container", container)) }
+        if let id { f.append(("id", id)) }
         return f
+    }
+
+    /// The task filter as SQL over the task columns, with `placeholder(i)` for the i-th of the returned values:
+    /// equal to the family, task ID or ARN, or, for `pay*`, starting with `pay` (by `substr`, which both
+    /// databases count in characters, so `_` and `%` in the pattern are plain text).
+    func taskClause(_ placeholder: (Int) -> String) -> (sql: String, values: [String])? {
+        guard let task else { return nil }
+        let columns = ["task_family", "task_id", "task_arn"]
+        if task.hasSuffix("*") {
+            let prefix = String(task.dropLast())
+            guard !prefix.isEmpty else { return nil }
+            let n = prefix.unicodeScalars.count
+            let sql = columns.enumerated().map { "substr(\($1), 1, \(n)) = \(placeholder($0))" }.joined(separator: " OR ")
+            return ("(" + sql + ")", Array(repeating: prefix, count: columns.count))
+        }
+        let sql = columns.enumerated().map { "\($1) = \(placeholder($0))" }.joined(separator: " OR ")
+        return ("(" + sql + ")", Array(repeating: task, count: columns.count))
     }
 }
 

@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// It is a `Service`: the pool runs while ``run()`` does, so put it first in the console's ServiceGroup.
 public final class PostgresStore: ScuteStore, Service {
     private let client: PostgresClient
-    private let logger: Logger
+    let logger: Logger
     private let searchPath: String?
 
     /// - Parameters:
@@ -44,7 +44,7 @@ public final class PostgresStore: ScuteStore, Service {
         return .unavailable(message)
     }
 
-    private func rows(_ query: PostgresQuery) async throws(StoreError) -> [PostgresRandomAccessRow] {
+    func rows(_ query: PostgresQuery) async throws(StoreError) -> [PostgresRandomAccessRow] {
         do {
             return try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
         } catch {
@@ -52,7 +52,7 @@ public final class PostgresStore: ScuteStore, Service {
         }
     }
 
-    private func transaction<T: Sendable>(
+    func transaction<T: Sendable>(
         _ body: (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
         do {
@@ -62,7 +62,7 @@ public final class PostgresStore: ScuteStore, Service {
         }
     }
 
-    private static func collect(
+    static func collect(
         _ connection: PostgresConnection,
         _ query: PostgresQuery,
         _ logger: Logger
@@ -72,7 +72,7 @@ public final class PostgresStore: ScuteStore, Service {
         try await connection.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
     }
 
-    private func decode<T>(_ body: () throws -> T) throws(StoreError) -> T {
+    func decode<T>(_ body: () throws -> T) throws(StoreError) -> T {
         do { return try body() } catch { throw failure(error, "database returned unexpected data") }
     }
 
@@ -175,6 +175,17 @@ public final class PostgresStore: ScuteStore, Service {
 
     public func deleteAPIToken(id: String) async throws(StoreError) -> Bool {
         try await !rows("DELETE FROM api_tokens WHERE id = \(id) RETURNING 1").isEmpty
+    }
+
+    public func endSession(tokenHash: String, expiresAt: Int64, now: Int64) async throws(StoreError) {
+        _ = try await rows("DELETE FROM ended_sessions WHERE expires_at < \(now)")
+        _ = try await rows(
+            "INSERT INTO ended_sessions (token_hash, expires_at) VALUES (\(tokenHash), \(expiresAt)) ON CONFLICT (token_hash) DO NOTHING"
+        )
+    }
+
+    public func isSessionEnded(tokenHash: String) async throws(StoreError) -> Bool {
+        try await !rows("SELECT 1 FROM ended_sessions WHERE token_hash = \(tokenHash)").isEmpty
     }
 
     private static func token(_ r: PostgresRandomAccessRow) throws -> APIToken {
@@ -292,7 +303,7 @@ public final class PostgresStore: ScuteStore, Service {
             .map { try $0["name"].decode(String.self) }
     }
 
-    private static func bumpVersion(_ c: PostgresConnection, _ logger: Logger) async throws -> Int64 {
+    static func bumpVersion(_ c: PostgresConnection, _ logger: Logger) async throws -> Int64 {
         let r = try await collect(c, "UPDATE policy_version SET version = version + 1 WHERE id = 1 RETURNING version", logger)
         // Delivered on commit to every replica that LISTENs (see listenForPolicyChanges).
         try await c.query("NOTIFY scute_policy", logger: logger)
@@ -406,6 +417,12 @@ public final class PostgresStore: ScuteStore, Service {
         try await !rows("SELECT 1 FROM blocked_enrollments WHERE id = \(id)").isEmpty
     }
 
+    public func swapDefenderCredential(id: String, expected: String, new: String) async throws(StoreError) -> Bool {
+        try await !rows(
+            "UPDATE defenders SET credential_hash = \(new) WHERE id = \(id) AND credential_hash = \(expected) AND revoked = 0 RETURNING 1"
+        ).isEmpty
+    }
+
     public func revokeDefenderCredentials() async throws(StoreError) -> Int {
         try await rows("UPDATE defenders SET credential_hash = '' WHERE credential_hash <> '' RETURNING 1").count
     }
@@ -477,10 +494,12 @@ public final class PostgresStore: ScuteStore, Service {
         // One statement per batch: the arrays travel as binary parameters, a single round trip.
         let r = try await rows(
             """
-            INSERT INTO audits (id, time, defender_id, app_id, container, type, effect, rule, attack_type, body)
+            INSERT INTO audits (id, time, defender_id, app_id, container, type, effect, rule, attack_type, task_family, task_arn,
+                task_id, body)
             SELECT * FROM unnest(\(audits.map(\.id))::text[], \(audits.map(\.time))::int8[], \(audits.map(\.defenderID))::text[],
                 \(audits.map(\.appID))::text[], \(audits.map(\.container))::text[], \(audits.map(\.type))::text[],
                 \(audits.map(\.effect))::text[], \(audits.map(\.rule))::text[], \(audits.map(\.attackType))::text[],
+                \(audits.map(\.taskFamily))::text[], \(audits.map(\.taskARN))::text[], \(audits.map(\.taskID))::text[],
                 \(audits.map(\.body))::text[])
             ON CONFLICT (id) DO NOTHING RETURNING 1
             """
@@ -502,6 +521,11 @@ public final class PostgresStore: ScuteStore, Service {
         for (column, value) in query.equalityFilters {
             binds.append(value)
             clauses.append("\(column) = $\(binds.count)")
+        }
+        let first = binds.count + 1
+        if let task = query.taskClause({ "$\(first + $0)" }) {
+            for value in task.values { binds.append(value) }
+            clauses.append(task.sql)
         }
         let whereSQL = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
         let order = query.newestFirst ? "time DESC, id DESC" : "time ASC, id ASC"
@@ -529,6 +553,8 @@ public final class PostgresStore: ScuteStore, Service {
                         effect: try r["effect"].decode(String.self),
                         rule: try r["rule"].decode(String.self),
                         attackType: try r["attack_type"].decode(String.self),
+                        taskFamily: try r["task_family"].decode(String.self),
+                        taskARN: try r["task_arn"].decode(String.self),
                         body: try r["body"].decode(String.self)
                     )
                 }

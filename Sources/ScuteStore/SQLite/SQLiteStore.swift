@@ -69,7 +69,7 @@ public final class SQLiteStore: ScuteStore {
 
     // MARK: - Access helpers
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await writer.read(body)
         } catch let error as StoreError {
@@ -80,7 +80,7 @@ public final class SQLiteStore: ScuteStore {
         }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await writer.write(body)
         } catch let error as StoreError {
@@ -173,6 +173,22 @@ public final class SQLiteStore: ScuteStore {
         try await write { db in
             try db.execute(sql: "DELETE FROM api_tokens WHERE id = ?", arguments: [id])
             return db.changesCount > 0
+        }
+    }
+
+    public func endSession(tokenHash: String, expiresAt: Int64, now: Int64) async throws(StoreError) {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM ended_sessions WHERE expires_at < ?", arguments: [now])
+            try db.execute(
+                sql: "INSERT INTO ended_sessions (token_hash, expires_at) VALUES (?, ?) ON CONFLICT (token_hash) DO NOTHING",
+                arguments: [tokenHash, expiresAt]
+            )
+        }
+    }
+
+    public func isSessionEnded(tokenHash: String) async throws(StoreError) -> Bool {
+        try await read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM ended_sessions WHERE token_hash = ?", arguments: [tokenHash]) ?? false
         }
     }
 
@@ -279,7 +295,7 @@ public final class SQLiteStore: ScuteStore {
         try await read { db in try Int64.fetchOne(db, sql: "SELECT version FROM policy_version WHERE id = 1") ?? 0 }
     }
 
-    private static func bumpVersion(_ db: Database) throws -> Int64 {
+    static func bumpVersion(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: "UPDATE policy_version SET version = version + 1 WHERE id = 1 RETURNING version") ?? 0
     }
 
@@ -446,6 +462,16 @@ public final class SQLiteStore: ScuteStore {
         try await read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM blocked_enrollments WHERE id = ?", arguments: [id]) ?? false }
     }
 
+    public func swapDefenderCredential(id: String, expected: String, new: String) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE defenders SET credential_hash = ? WHERE id = ? AND credential_hash = ? AND revoked = 0",
+                arguments: [new, id, expected]
+            )
+            return db.changesCount > 0
+        }
+    }
+
     public func revokeDefenderCredentials() async throws(StoreError) -> Int {
         try await write { db in
             try db.execute(sql: "UPDATE defenders SET credential_hash = '' WHERE credential_hash <> ''")
@@ -478,14 +504,16 @@ public final class SQLiteStore: ScuteStore {
         return try await write { db in
             let statement = try db.cachedStatement(
                 sql: """
-                    INSERT INTO audits (id, time, defender_id, app_id, container, type, effect, rule, attack_type, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                    INSERT INTO audits (id, time, defender_id, app_id, container, type, effect, rule, attack_type,
+                        task_family, task_arn, task_id, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
                     """
             )
             var inserted = 0
             for a in audits {
                 try statement.execute(arguments: [
-                    a.id, a.time, a.defenderID, a.appID, a.container, a.type, a.effect, a.rule, a.attackType, a.body,
+                    a.id, a.time, a.defenderID, a.appID, a.container, a.type, a.effect, a.rule, a.attackType,
+                    a.taskFamily, a.taskARN, a.taskID, a.body,
                 ])
                 inserted += db.changesCount
             }
@@ -507,6 +535,10 @@ public final class SQLiteStore: ScuteStore {
         for (column, value) in query.equalityFilters {
             clauses.append("\(column) = ?")
             _ = arguments.append(contentsOf: [value])
+        }
+        if let task = query.taskClause({ _ in "?" }) {
+            clauses.append(task.sql)
+            _ = arguments.append(contentsOf: StatementArguments(task.values))
         }
         let whereSQL = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
         let order = query.newestFirst ? "time DESC, id DESC" : "time ASC, id ASC"
@@ -543,6 +575,8 @@ public final class SQLiteStore: ScuteStore {
             effect: row["effect"],
             rule: row["rule"],
             attackType: row["attack_type"],
+            taskFamily: row["task_family"],
+            taskARN: row["task_arn"],
             body: row["body"]
         )
     }
