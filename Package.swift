@@ -228,7 +228,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The small defender executable that the bundle ships as /scute/defender.
-        .executableTarget(name: "scute-defender", dependencies: ["ScuteDefender", "ScuteDefenderUplink"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "scute-defender",
+            dependencies: ["ScuteDefender", "ScuteDefenderUplink", "ScuteScanSQLite"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ScuteCoreTests", dependencies: ["ScuteCore"], swiftSettings: swiftSettings),
         // Runs real tasks as root (busybox roots made by the tests); skipped otherwise.
         .testTarget(name: "ScuteTaskTests", dependencies: ["ScuteTask", "ScuteCore"], swiftSettings: swiftSettings),

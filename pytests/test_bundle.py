@@ -15,6 +15,7 @@ SCUTE_DEBOOTSTRAP_ROOT names a ready debootstrap root; without it one is made (o
 when debootstrap can reach Debian's mirror, else that test is skipped; SCUTE_SKIP_DEBOOTSTRAP=1 skips it.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -238,6 +239,34 @@ def test_defender_runs_in_a_debootstrap_minbase_root(tmp_path, bundle):
 
 def health(volume):
     return subprocess.run([SCUTE, "sidecar", "health", "--volume", str(volume)], capture_output=True, text=True)
+
+
+RPM_SPEC = Path(__file__).parent / "fixtures/hello-scute.spec"
+
+
+def test_static_defender_reads_an_rpm_images_database(tmp_path, defender):
+    """rpm images (Amazon Linux, UBI, Fedora) keep rpmdb.sqlite: the static defender carries SQLite to read it."""
+    assert shutil.which("rpmbuild"), "rpmbuild is missing (Debian package rpm; scripts/test.sh installs it)"
+    (tmp_path / "SPECS").mkdir()
+    shutil.copy(RPM_SPEC, tmp_path / "SPECS/hello.spec")
+    subprocess.run(["rpmbuild", "--define", f"_topdir {tmp_path}", "-bb", str(tmp_path / "SPECS/hello.spec")],
+                   check=True, capture_output=True, timeout=120)
+    root = tmp_path / "root"
+    root.mkdir()
+    subprocess.run(["rpm", "--root", str(root), "--nodeps", "--dbpath", "/var/lib/rpm", "-i",
+                    str(tmp_path / "RPMS/noarch/hello-scute-1.0-1.noarch.rpm")], check=True, capture_output=True, timeout=120)
+    with open(root / "usr/bin/hello-scute", "a") as f:
+        f.write("# altered\n")
+    report = tmp_path / "compliance.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCUTE_")}
+    proc = subprocess.run([str(defender), "defend", "--scan-root", str(root), "--compliance-report", str(report), "--",
+                           "/bin/sleep", "2"], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    deadline = time.time() + 20
+    while time.time() < deadline and not (report.exists() and "hello-scute" in report.read_text()):
+        time.sleep(0.2)
+    findings = json.loads(report.read_text())["findings"]
+    assert any(f["check"] == 448 and f.get("path") == "/usr/bin/hello-scute" and f.get("kind") == "changed" for f in findings), findings
 
 
 def test_sidecar_unpacks_reports_healthy_and_stops_on_sigterm(tmp_path, bundle, defender):

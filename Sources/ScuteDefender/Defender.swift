@@ -1,6 +1,7 @@
 import CScuteSys
 import Glibc
 import ScuteCore
+import ScuteScan
 import Synchronization
 
 /// The embedded defender's version, reported in hello messages and audits.
@@ -148,6 +149,9 @@ package struct DefenderHooks: Sendable {
     package var reports: (@Sendable (DefenderReport) -> Void)?
     /// The console's compliance settings, which the link keeps current (nil: every built-in check).
     package var compliance: LiveCompliance?
+    /// Reads rpmdb.sqlite (rpm 4.16+ images) for 448, the inventory and modified binaries; the executables give
+    /// the system SQLite's (ScuteScanSQLite), which this target does not link.
+    package var rpmHeaderSource: (any RpmHeaderSource)?
 
     package init(
         prepare: (@Sendable (LivePolicy) -> Void)? = nil,
@@ -292,6 +296,7 @@ package enum Defender {
         let compliance = options.scanRoot.map { root in
             var settings = ComplianceMonitor.Settings()
             settings.root = root
+            settings.rpmHeaderSource = hooks.rpmHeaderSource
             if let seconds = options.scanInterval { settings.writableInterval = Int64(seconds) * 1_000_000_000 }
             let reportPath = options.complianceReport
             let forward = hooks.reports

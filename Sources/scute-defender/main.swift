@@ -1,6 +1,7 @@
 import Glibc
 import ScuteDefender
 import ScuteDefenderUplink
+import ScuteScanSQLite
 
 // `defender rasp -- CMD...` and `defender defend [OPTIONS] -- CMD...`: no ArgumentParser and no Foundation
 // beyond FoundationEssentials, so the binary links fully static and drops into any image. It reaches the
@@ -30,7 +31,10 @@ case "defend", "rasp":
             Sys.warn("defender: \(error.description); not starting the app")
             exit(2)
         }
-        let code = Defender.run(options, hooks: link.hooks)
+        var hooks = link.hooks
+        // rpm images (rpmdb.sqlite) through the system SQLite, linked statically into this executable.
+        hooks.rpmHeaderSource = SystemRpmHeaderSource()
+        let code = Defender.run(options, hooks: hooks)
         link.drain()
         exit(code)
     } catch {

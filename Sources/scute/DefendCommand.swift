@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import ScuteDefender
 import ScuteDefenderUplink
+import ScuteScanSQLite
 
 /// Options shared by `scute defend` and its alias `scute rasp`.
 struct DefendOptions: ParsableArguments {
@@ -64,7 +65,9 @@ struct DefendOptions: ParsableArguments {
             FileIO.printError("scute: \(error.description); not starting the app")
             Glibc.exit(2)
         }
-        let code = Defender.run(options, hooks: link.hooks)
+        var hooks = link.hooks
+        hooks.rpmHeaderSource = SystemRpmHeaderSource()
+        let code = Defender.run(options, hooks: hooks)
         link.drain()
         Glibc.exit(code)
     }

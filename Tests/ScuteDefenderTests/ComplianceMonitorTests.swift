@@ -29,6 +29,44 @@ import Testing
         return try? String(contentsOfFile: path, encoding: .utf8)
     }
 
+    /// An rpm image (rpmdb.sqlite, as rpm 4.16+ writes it): its package's altered binary is found by the
+    /// defender, which reads the database through the system SQLite.
+    @Test func anRpmImagesAlteredBinaryIsFound() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/rpmbuild") else {
+            Issue.record("rpmbuild is missing (Debian package rpm; scripts/test.sh installs it)")
+            return
+        }
+        let work = Harness.tempPath("rpm")
+        let root = work + "/root"
+        try FileManager.default.createDirectory(atPath: work + "/SPECS", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // The spec the pytests use too.
+        let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("pytests/fixtures/hello-scute.spec")
+        try FileManager.default.copyItem(atPath: spec.path, toPath: work + "/SPECS/hello.spec")
+        let built = try Harness.run(["/usr/bin/rpmbuild", "--define", "_topdir \(work)", "-bb", work + "/SPECS/hello.spec"])
+        #expect(built.status == 0, "\(built.stderr)")
+        let installed = try Harness.run([
+            "/usr/bin/rpm", "--root", root, "--nodeps", "--dbpath", "/var/lib/rpm", "-i", work + "/RPMS/noarch/hello-scute-1.0-1.noarch.rpm",
+        ])
+        #expect(installed.status == 0, "\(installed.stderr)")
+        #expect(FileManager.default.fileExists(atPath: root + "/var/lib/rpm/rpmdb.sqlite"))
+        let handle = try #require(FileHandle(forWritingAtPath: root + "/usr/bin/hello-scute"))
+        handle.seekToEndOfFile()
+        handle.write(Data("# altered\n".utf8))
+        handle.closeFile()
+        let report = Harness.tempPath("rpm-compliance.json")
+        let r = try Harness.defend(["/bin/sleep", "2"], options: ["--scan-root", root, "--compliance-report", report])
+        #expect(r.status == 0)
+        let text = try #require(Self.waitForReport(report, containing: "hello-scute"), "no report naming the rpm package's file")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let findings = try #require(json["findings"] as? [[String: Any]])
+        #expect(
+            findings.contains { $0["check"] as? Int == 448 && $0["path"] as? String == "/usr/bin/hello-scute" && $0["kind"] as? String == "changed" }
+        )
+        #expect((json["errors"] as? [Any])?.isEmpty == true, "\(text)")
+    }
+
     @Test func aMinerDroppedInAWritableFolderIsReportedWithoutEverRunning() throws {
         let marker = try Harness.markerProgram(name: "tool-source")
         let (root, _) = try Self.root(tool: marker)

@@ -35,6 +35,8 @@ package final class ComplianceMonitor: @unchecked Sendable {
         package var writableInterval: Int64 = 60 * 1_000_000_000
         /// Folders rescanned for 425 and 426 between full scans.
         package var writablePaths = ["/tmp", "/var/tmp", "/dev/shm", "/home", "/root"]
+        /// rpmdb.sqlite's reader; without one an rpm image's database is reported as unreadable.
+        package var rpmHeaderSource: (any RpmHeaderSource)?
 
         package init() {}
     }
@@ -127,7 +129,7 @@ package final class ComplianceMonitor: @unchecked Sendable {
 
     private func fullScan() {
         let compliance = live?.current.settings ?? .builtIn
-        let options = ScanOptions(checks: compliance.checks, environment: environment)
+        let options = ScanOptions(checks: compliance.checks, environment: environment, rpmHeaderSource: settings.rpmHeaderSource)
         guard let result = try? ImageScanner(root: settings.root, options: options).scanWithInventory() else { return }
         var (report, inventory) = result
         // Custom checks run in the container itself (as the app would see it), one after another.
@@ -147,7 +149,7 @@ package final class ComplianceMonitor: @unchecked Sendable {
             }
             if changed { send(DefenderReport(kind: .inventory, json: json)) }
         }
-        if let built = try? PackageFileIndex(root: settings.root) { index.withLock { $0 = built } }
+        if let built = try? PackageFileIndex(root: settings.root, rpmHeaderSource: settings.rpmHeaderSource) { index.withLock { $0 = built } }
     }
 
     /// 425 and 426 in the writable folders, merged into the last full report.
