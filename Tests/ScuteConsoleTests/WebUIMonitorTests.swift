@@ -190,6 +190,36 @@ struct WebUIMonitorTests {
         }
     }
 
+    /// The dashboard counts the last 24 hours' audits and, apart, the firewall's; and the deployed images'
+    /// compliance findings and vulnerabilities, as Monitor > Compliance does.
+    @Test func theDashboardCountsFirewallEventsAndComplianceFindings() async throws {
+        let console = TestConsole()
+        defer { console.remove() }
+        let store = try SQLiteStore(inMemoryWith: quietLogger)
+        try await store.migrate()
+        let now = AuditEvent.iso8601(nanoseconds: WallClock.nanoseconds() - 60_000_000_000)
+        var audits: [StoredAudit] = []
+        for (i, type) in ["process", "waas", "waas"].enumerated() {
+            let body = JSONValue.object(
+                JSONObject(["id": .string("a\(i)"), "time": .string(now), "type": .string(type), "effect": "prevent", "rule": "r"])
+            )
+            audits.append(try StoredAudit.from(json: body, defenderID: "d0").get())
+        }
+        _ = try await store.insertAudits(audits)
+        try await store.putReport(
+            StoredReport(defenderID: "d0", kind: "compliance", appID: "app", image: "img", time: 1000, body: Self.compliance)
+        )
+        try await console.app(store: store).test(.router) { client in
+            let (cookie, _) = try await WebUITests.logIn(client)
+            let page = try await WebUITests.get(client, "/dashboard", cookie: cookie)
+            #expect(page.text.contains(#"<span class="big" id="auditTotal">3</span>"#), "\(page.text)")
+            #expect(page.text.contains(#"<span class="big" id="waasTotal">2</span>"#))
+            #expect(page.text.contains(#"<span class="big" id="complianceFindings">2</span>"#))
+            #expect(page.text.contains(#"<span class="big" id="vulnerabilityCount">0</span>"#))
+            #expect(page.text.contains("2 firewall events, hour 0"))
+        }
+    }
+
     @Test func theCompliancePageIsPagedOnTheServerAndAnyEventIDHasItsPage() async throws {
         let console = TestConsole()
         defer { console.remove() }

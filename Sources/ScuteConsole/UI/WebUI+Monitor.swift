@@ -9,22 +9,18 @@ extension WebUI {
     static let eventFilters = ["from", "to", "appID", "task", "container", "type", "effect", "rule", "attackType"]
     static let pageSize = 50
 
-    func dashboard(_ s: Session) async throws -> Response {
-        let defenders = await api.call(.get, "/defenders", token: s.token, context: s.context)
-        let list = defenders.json?.objectValue?["defenders"]?.arrayValue ?? []
-        let connected = list.filter { $0.objectValue?["connected"] == .bool(true) }.count
-        // Audits over the last 24 hours, one bar an hour, counted by the API.
+    /// Audits (of one type, or all) in each of the last 24 hours, oldest first, counted by the API. The counts are
+    /// independent reads: asked for at once (the store serves reads concurrently).
+    func hourlyCounts(_ s: Session, type: String?) async -> [Int] {
         let hour: Int64 = 3_600_000
-        let now = WallClock.milliseconds()
-        let end = (now / hour + 1) * hour
-        var bars: [[String: Any]] = []
-        // The 24 counts are independent reads: asked for at once (the store serves reads concurrently).
+        let end = (WallClock.milliseconds() / hour + 1) * hour
         let api = self.api
-        let counts = await withTaskGroup(of: (Int, Int).self) { group in
+        return await withTaskGroup(of: (Int, Int).self) { group in
             for i in 0..<24 {
                 let from = end - Int64(24 - i) * hour
                 group.addTask {
-                    let q = UIQuery.audits(from: from, to: from + hour, limit: 1)
+                    var q = UIQuery.audits(from: from, to: from + hour, limit: 1)
+                    if let type { q += "&type=" + type }
                     let answer = await api.call(.get, "/audits/runtime" + q, token: s.token, context: s.context)
                     return (i, answer.json?.objectValue?["total"]?.intValue ?? 0)
                 }
@@ -33,11 +29,32 @@ extension WebUI {
             for await (i, count) in group { counts[i] = count }
             return counts
         }
+    }
+
+    /// SVG bars (120 units high, 20 wide each) for 24 hourly counts.
+    static func bars(_ counts: [Int]) -> [[String: Any]] {
         let top = max(1, counts.max() ?? 1)
-        for (i, count) in counts.enumerated() {
+        return counts.enumerated().map { i, count in
             let height = Int((Double(count) / Double(top) * 100).rounded())
-            bars.append(["x": i * 20 + 2, "y": 110 - height, "height": height, "count": count, "hour": (i - 23)])
+            return ["x": i * 20 + 2, "y": 110 - height, "height": height, "count": count, "hour": (i - 23)]
         }
+    }
+
+    func dashboard(_ s: Session) async throws -> Response {
+        let defenders = await api.call(.get, "/defenders", token: s.token, context: s.context)
+        let list = defenders.json?.objectValue?["defenders"]?.arrayValue ?? []
+        let connected = list.filter { $0.objectValue?["connected"] == .bool(true) }.count
+        // Audits, and the web application firewall's events among them, over the last 24 hours: a bar an hour.
+        async let allCounts = hourlyCounts(s, type: nil)
+        async let waasCounts = hourlyCounts(s, type: "waas")
+        // Compliance findings and vulnerabilities of the deployed images, as Monitor > Compliance counts them.
+        async let findings = api.call(.get, "/compliance/results", token: s.token, context: s.context)
+        async let vulnerabilities = api.call(.get, "/vulnerabilities/results", token: s.token, context: s.context)
+        let counts = await allCounts
+        let waas = await waasCounts
+        let bars = Self.bars(counts)
+        let findingsTotal = await findings.json?.objectValue?["total"]?.intValue
+        let vulnerabilitiesTotal = await vulnerabilities.json?.objectValue?["total"]?.intValue
         // The rules hit most, over the newest 1,000 audits.
         let recent = await api.call(.get, "/audits/runtime?limit=1000", token: s.token, context: s.context)
         var hits: [String: Int] = [:]
@@ -53,6 +70,8 @@ extension WebUI {
             s,
             [
                 "connected": connected, "disconnected": list.count - connected, "bars": bars, "total": counts.reduce(0, +),
+                "waasBars": Self.bars(waas), "waasTotal": waas.reduce(0, +),
+                "complianceFindings": findingsTotal.map(String.init) ?? "?", "vulnerabilities": vulnerabilitiesTotal.map(String.init) ?? "?",
                 "topRules": topRules, "hasTopRules": !topRules.isEmpty, "defendersError": defenders.ok ? "" : defenders.errorMessage,
             ]
         )
