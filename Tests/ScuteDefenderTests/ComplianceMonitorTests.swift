@@ -20,6 +20,12 @@ import Testing
         return (root, tool)
     }
 
+    /// Shell that waits (at most 60 s) for the first full scan's report: from then on the package index judges
+    /// launches. The scan runs at low priority, so a loaded machine may take a while.
+    static func afterFirstScan(_ report: String) -> String {
+        "i=0; while [ $i -lt 240 ] && [ ! -s \(report) ]; do sleep 0.25; i=$((i+1)); done; "
+    }
+
     static func waitForReport(_ path: String, containing text: String, seconds: Double = 20) -> String? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -74,9 +80,16 @@ import Testing
         // The app drops a copy of sleep as xmrig (never run), then launches a program no package owns:
         // the monitor looks at the writable folders again.
         let r = try Harness.defend(
-            ["/bin/sh", "-c", "sleep 1; cp /bin/sleep \(root)/tmp/xmrig; /bin/true; sleep 3"],
+            // The app stays until the report names the miner (bounded): the scan runs at low priority and a
+            // loaded machine may take a while to give it a turn; the defender stops with the app.
+            [
+                "/bin/sh", "-c",
+                "sleep 1; cp /bin/sleep \(root)/tmp/xmrig; /bin/true; "
+                    + "i=0; while [ $i -lt 240 ] && ! grep -q xmrig \(report) 2>/dev/null; do sleep 0.25; i=$((i+1)); done",
+            ],
             options: ["--scan-root", root, "--compliance-report", report],
-            environment: ["SCUTE_SCAN_ROOT": root, "DB_PASSWORD": "hunter2-but-longer"]
+            environment: ["SCUTE_SCAN_ROOT": root, "DB_PASSWORD": "hunter2-but-longer"],
+            timeout: 90
         )
         #expect(r.status == 0)
         let text = try #require(Self.waitForReport(report, containing: "xmrig"))
@@ -92,12 +105,14 @@ import Testing
         let marker = try Harness.markerProgram(name: "tool-source")
         let (root, tool) = try Self.root(tool: marker)
         let proof = Harness.tempPath("ran")
+        let report = Harness.tempPath("compliance.json")
         // The first run finds the binary intact; then a byte is appended and it is launched again.
         let policy = #"{"rules": [{"name": "m", "processes": {"effect": "alert", "modifiedBinaries": "prevent"}}]}"#
         let r = try Harness.defend(
             policy: policy,
-            ["/bin/sh", "-c", "sleep 2; \(tool) \(proof).1; echo x >> \(tool); \(tool) \(proof).2; echo rc=$?"],
-            options: ["--scan-root", root]
+            ["/bin/sh", "-c", Self.afterFirstScan(report) + "\(tool) \(proof).1; echo x >> \(tool); \(tool) \(proof).2; echo rc=$?"],
+            options: ["--scan-root", root, "--compliance-report", report],
+            timeout: 90
         )
         #expect(Harness.exists(proof + ".1"))
         #expect(!Harness.exists(proof + ".2"))
@@ -114,10 +129,16 @@ import Testing
         let policy = #"{"rules": [{"name": "m", "processes": {"effect": "alert", "modifiedBinaries": "prevent"}}]}"#
         // The altered binary is opened, the intact one renamed back over its path, and the open (now
         // unlinked) altered file launched: /proc/PID/exe says "PATH (deleted)" and the path holds a good file.
+        let report = Harness.tempPath("compliance.json")
         let script =
-            "sleep 2; cp \(tool) \(tool).good; echo x >> \(tool); exec 3< \(tool); mv \(tool).good \(tool); "
+            Self.afterFirstScan(report) + "cp \(tool) \(tool).good; echo x >> \(tool); exec 3< \(tool); mv \(tool).good \(tool); "
             + "/proc/self/fd/3 \(proof); echo rc=$?"
-        let r = try Harness.defend(policy: policy, ["/bin/sh", "-c", script], options: ["--scan-root", root])
+        let r = try Harness.defend(
+            policy: policy,
+            ["/bin/sh", "-c", script],
+            options: ["--scan-root", root, "--compliance-report", report],
+            timeout: 90
+        )
         #expect(!Harness.exists(proof))
         #expect(r.stdout.contains("rc=137"), "\(r.stdout) \(r.stderr)")
         #expect(r.audits.contains { $0[string: "attackType"] == "modifiedBinary" })

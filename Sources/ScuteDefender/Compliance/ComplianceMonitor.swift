@@ -135,6 +135,10 @@ package final class ComplianceMonitor: @unchecked Sendable {
         // Custom checks run in the container itself (as the app would see it), one after another.
         report.findings += compliance.customChecks.compactMap { $0.run() }
         report.sort()
+        // The index first: once a report is out, launches of package binaries are judged.
+        if let built = try? PackageFileIndex(root: settings.root, rpmHeaderSource: settings.rpmHeaderSource) {
+            index.withLock { $0 = built }
+        }
         state.withLock { $0.lastFull = report }
         emit(report)
         if var json = try? inventory.jsonData(pretty: false).map({ $0 }) {
@@ -149,7 +153,6 @@ package final class ComplianceMonitor: @unchecked Sendable {
             }
             if changed { send(DefenderReport(kind: .inventory, json: json)) }
         }
-        if let built = try? PackageFileIndex(root: settings.root, rpmHeaderSource: settings.rpmHeaderSource) { index.withLock { $0 = built } }
     }
 
     /// 425 and 426 in the writable folders, merged into the last full report.
