@@ -123,6 +123,28 @@ import Testing
         #expect(report.errors.contains { $0.path == "/var/lib/rpm/Packages" && $0.message.contains("unsupported") })
     }
 
+    /// The database is the app's to shape: a FIFO (which would block SQLite's open for good) or a view over an
+    /// endless recursive query is reported, and the scan completes.
+    @Test func aHostileRpmDatabaseIsReportedAndTheScanCompletes() throws {
+        try #require(which("sqlite3") != nil, "skipped: sqlite3 is not installed")
+        let fifo = TestRoot()
+        fifo.makeFolder("var/lib/rpm")
+        #expect(mkfifo(fifo.path + "/var/lib/rpm/rpmdb.sqlite", 0o644) == 0)
+        let options = ScanOptions(checks: [.alteredPackageFiles], rpmHeaderSource: SystemRpmHeaderSource())
+        var report = try ImageScanner(root: fifo.path, options: options).scan()
+        #expect(report.errors.contains { $0.path == "/var/lib/rpm/rpmdb.sqlite" && $0.message.contains("not a regular file") })
+
+        let endless = TestRoot()
+        endless.makeFolder("var/lib/rpm")
+        try run(
+            "/usr/bin/sqlite3",
+            [endless.path + "/var/lib/rpm/rpmdb.sqlite"],
+            input: "CREATE VIEW Packages AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT zeroblob(10) AS blob FROM n;\n"
+        )
+        report = try ImageScanner(root: endless.path, options: options).scan()
+        #expect(report.errors.contains { $0.path == "/var/lib/rpm/rpmdb.sqlite" && $0.message.contains("cannot read") })
+    }
+
     @Test func corruptHeaderIsAnError() {
         #expect(throws: ScanError.self) { try RpmHeader(blob: [0, 0, 0, 9, 0, 0, 0, 1]) }
     }
