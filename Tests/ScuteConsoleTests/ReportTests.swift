@@ -35,8 +35,9 @@ private func advisory(modified: String = "2024-04-02T10:00:00Z", fixed: String =
     try OSVAdvisory.records(fromJSON: Array(osvRecord(modified: modified, fixed: fixed).utf8))
 }
 
-private func reportingUplink(bundle: String, folder: String, id: String, family: String, taskARN: String) throws -> Uplink {
-    var hello = DefenderHello(defenderID: id, appID: family + "-app", taskFamily: family, container: "web", image: "registry/\(family):1")
+/// A defender of app `<family>-app` running image `registry/<family>:1`, quick to reconnect (report and UI tests).
+func reportingUplink(bundle: String, folder: String, id: String, family: String, taskARN: String, container: String = "web") throws -> Uplink {
+    var hello = DefenderHello(defenderID: id, appID: family + "-app", taskFamily: family, container: container, image: "registry/\(family):1")
     hello.taskARN = taskARN
     return try Uplink(
         configuration: UplinkConfiguration(

@@ -29,19 +29,7 @@ struct WebUIMonitorTests {
         """
 
     static func uplink(bundle: String, folder: String, id: String, family: String, taskARN: String, container: String) throws -> Uplink {
-        var hello = DefenderHello(defenderID: id, appID: family + "-app", taskFamily: family, container: container, image: "registry/\(family):1")
-        hello.taskARN = taskARN
-        return try Uplink(
-            configuration: UplinkConfiguration(
-                bundle: try InstallBundle.decode(bundle),
-                dataFolder: folder,
-                hello: hello,
-                heartbeat: .milliseconds(300),
-                reconnectDelay: .milliseconds(50),
-                maxReconnectDelay: .milliseconds(200)
-            ),
-            logger: quietLogger
-        )
+        try reportingUplink(bundle: bundle, folder: folder, id: id, family: family, taskARN: taskARN, container: container)
     }
 
     static func event(_ id: String, rule: String) -> JSONValue {
