@@ -306,6 +306,12 @@ public final class Uplink: Sendable {
                     switch message.type {
                     case .welcome, .policy:
                         let settings = message.payload["settings"]?.objectValue
+                        // The credential is kept before the session counts as connected: whoever sees it connected
+                        // also sees it enrolled.
+                        var kept = false
+                        if let credential = message.payload["credential"]?.stringValue, message.type == .welcome {
+                            kept = self.enrolled(with: credential)
+                        }
                         self.state.withLock {
                             // Welcomed on its own credential: the console has it as confirmed.
                             if message.type == .welcome, $0.credential != nil, message.payload["credential"] == nil { $0.credentialConfirmed = true }
@@ -313,10 +319,10 @@ public final class Uplink: Sendable {
                             if let limit = settings?["maxEventsPerBatch"]?.intValue, limit > 0 { $0.maxEventsPerMessage = limit }
                             $0.connected = true
                         }
-                        if let credential = message.payload["credential"]?.stringValue, message.type == .welcome, self.enrolled(with: credential) {
+                        if kept {
                             // Kept on disk: the console may now forget the install bundle's part in it.
-                            let kept = ChannelMessage(type: .heartbeat, id: "enrolled", payload: JSONObject(["credentialKept": true]))
-                            try await outbound.write(.text(kept.text))
+                            let confirm = ChannelMessage(type: .heartbeat, id: "enrolled", payload: JSONObject(["credentialKept": true]))
+                            try await outbound.write(.text(confirm.text))
                         }
                         if let policy = UplinkPolicy(payload: message.payload) {
                             self.cache(policy)
