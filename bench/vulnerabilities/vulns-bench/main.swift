@@ -25,7 +25,14 @@ guard let advisoryFolder = options["advisories"] else { fail("--advisories DIR i
 func dpkgInventory(root: String) throws -> [InstalledPackage] {
     let inventory = try ImageScanner(root: root, options: ScanOptions(checks: [])).inventory()
     return inventory.packages.map {
-        InstalledPackage(ecosystem: $0.ecosystem, name: $0.name, version: $0.version, source: $0.source, sourceVersion: $0.sourceVersion, path: $0.path)
+        InstalledPackage(
+            ecosystem: $0.ecosystem,
+            name: $0.name,
+            version: $0.version,
+            source: $0.source,
+            sourceVersion: $0.sourceVersion,
+            path: $0.path
+        )
     }
 }
 
