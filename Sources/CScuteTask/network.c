@@ -172,3 +172,58 @@ int scute_task_make_network(const char *hostname, const char *listen_address, ui
     *listen_fd = job.listen_fd;
     return 0;
 }
+
+/* ---- sockets inside the task's network namespace (port forwards) ---------------------------------- */
+
+struct tcp_job {
+    int net_fd;
+    const char *address;
+    uint16_t port;
+    int listen;
+    int fd;
+    int error;
+};
+
+static void *tcp_thread(void *argument) {
+    struct tcp_job *job = argument;
+    struct in_addr address;
+    if (setns(job->net_fd, CLONE_NEWNET) < 0) goto failed;
+    if (inet_pton(AF_INET, job->address, &address) != 1) {
+        errno = EINVAL;
+        goto failed;
+    }
+    if (job->listen) {
+        job->fd = listen_on(address, job->port);
+        if (job->fd < 0) goto failed;
+    } else {
+        job->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (job->fd < 0) goto failed;
+        struct sockaddr_in remote;
+        memset(&remote, 0, sizeof remote);
+        remote.sin_family = AF_INET;
+        remote.sin_port = htons(job->port);
+        remote.sin_addr = address;
+        if (connect(job->fd, (struct sockaddr *)&remote, sizeof remote) < 0) goto failed;
+    }
+    int flags = fcntl(job->fd, F_GETFL);
+    if (flags < 0 || fcntl(job->fd, F_SETFL, flags | O_NONBLOCK) < 0) goto failed;
+    return NULL;
+failed:
+    job->error = errno;
+    if (job->fd >= 0) close(job->fd);
+    job->fd = -1;
+    return NULL;
+}
+
+int scute_task_tcp_in(int net_fd, const char *address, uint16_t port, int listen) {
+    struct tcp_job job = {net_fd, address, port, listen, -1, 0};
+    pthread_t thread;
+    int error = pthread_create(&thread, NULL, tcp_thread, &job);
+    if (error != 0) {
+        errno = error;
+        return -1;
+    }
+    pthread_join(thread, NULL);
+    if (job.fd < 0) errno = job.error;
+    return job.fd;
+}

@@ -59,6 +59,15 @@ struct TaskRunCommand: ParsableCommand {
     )
     var imageFile: [String] = []
 
+    @Option(
+        name: .customLong("forward"),
+        help: "[HOST:]PORT: the containers reach the host's HOST:PORT (default 127.0.0.1) at 127.0.0.1:PORT, e.g. the console's channel (repeatable)."
+    )
+    var forward: [String] = []
+
+    @Option(name: .customLong("publish"), help: "HOSTPORT:PORT: the host's 127.0.0.1:HOSTPORT leads to the task's port PORT (repeatable).")
+    var publish: [String] = []
+
     @Option(help: "The cluster name in the task's ARN (a placeholder).")
     var cluster = "default"
 
@@ -131,7 +140,26 @@ struct TaskRunCommand: ParsableCommand {
             )
             configuration.imageFiles[key, default: []].append(file)
         }
+        for spec in forward {
+            let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count <= 2, let port = Self.port(parts.last ?? ""), parts.count == 1 || !parts[0].isEmpty else {
+                throw TaskError.option("--forward \(spec): expected [HOST:]PORT with PORT 1-65535")
+            }
+            configuration.forwards.append(.init(hostAddress: parts.count == 2 ? parts[0] : "127.0.0.1", port: port))
+        }
+        for spec in publish {
+            let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, let hostPort = Self.port(parts[0]), let port = Self.port(parts[1]) else {
+                throw TaskError.option("--publish \(spec): expected HOSTPORT:PORT, both 1-65535")
+            }
+            configuration.publishes.append(.init(hostPort: hostPort, taskPort: port))
+        }
         return configuration
+    }
+
+    private static func port(_ text: String) -> UInt16? {
+        guard let value = UInt16(text), value > 0 else { return nil }
+        return value
     }
 
     private static func split(_ spec: String, option: String, form: String) throws(TaskError) -> (String, String) {

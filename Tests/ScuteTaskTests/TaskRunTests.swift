@@ -154,6 +154,28 @@ struct TaskRunTests {
         #expect(!TaskRunSupport.exists(plan.staging))
     }
 
+    @Test func forwardedAndPublishedPortsCrossTheTasksNetworkNamespace() throws {
+        // The host serves one line on a forwarded port; the task serves one line on a published port.
+        let host = try LoopbackPeer.listen()
+        let published = try LoopbackPeer.freePort()
+        let json = """
+            {"family": "ports", "containerDefinitions": [
+              {"name": "app", "image": "busybox", "entryPoint": ["sh", "-c"],
+               "command": ["nc 127.0.0.1 \(host.port); echo from-task | nc -l -p 8080; echo served"]}
+            ]}
+            """
+        let answer = LoopbackPeer.Answer()
+        let thread = LoopbackPeer.serveThenFetch(host, line: "from-host", fetchPort: published, into: answer)
+        let run = try TaskRunSupport.run(json) { configuration in
+            configuration.forwards = [.init(port: host.port)]
+            configuration.publishes = [.init(hostPort: published, taskPort: 8080)]
+        }
+        pthread_join(thread, nil)
+        #expect(run.status == 0)
+        #expect(run.output.lines(of: "app") == ["from-host", "served"])
+        #expect(answer.text == "from-task\n")
+    }
+
     @Test func aMissingProgramExitsWith127() throws {
         let json = #"{"family": "missing", "containerDefinitions": [{"name": "app", "image": "busybox", "command": ["/no/such/program"]}]}"#
         let run = try TaskRunSupport.run(json)

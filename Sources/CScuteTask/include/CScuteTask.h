@@ -20,6 +20,11 @@ int scute_task_errno(void);
 int scute_task_make_network(const char *hostname, const char *listen_address, uint16_t port, int *net_fd,
                             int *uts_fd, int *listen_fd, int *stage);
 
+/// A TCP socket inside the network namespace `net_fd` (made from a short-lived thread, so the caller stays
+/// where it is): `listen` 1 binds `address`:`port` and listens, `listen` 0 connects to it (blocking: meant
+/// for the task's loopback). The descriptor is close-on-exec and non-blocking; -1 with errno on failure.
+int scute_task_tcp_in(int net_fd, const char *address, uint16_t port, int listen);
+
 /// One mount made inside a container's root before it starts.
 struct scute_task_mount {
     /// The source on the host (absolute); NULL for a tmpfs.

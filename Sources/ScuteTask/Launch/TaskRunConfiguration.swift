@@ -13,6 +13,28 @@ package struct TaskRunConfiguration: Sendable {
         }
     }
 
+    /// `--forward [HOST:]PORT`: the task's 127.0.0.1:`port` leads to `hostAddress`:`port` on the host.
+    package struct PortForward: Sendable, Equatable {
+        package var hostAddress: String
+        package var port: UInt16
+
+        package init(hostAddress: String = "127.0.0.1", port: UInt16) {
+            self.hostAddress = hostAddress
+            self.port = port
+        }
+    }
+
+    /// `--publish HOSTPORT:PORT`: the host's 127.0.0.1:`hostPort` leads to the task's 127.0.0.1:`taskPort`.
+    package struct PortPublish: Sendable, Equatable {
+        package var hostPort: UInt16
+        package var taskPort: UInt16
+
+        package init(hostPort: UInt16, taskPort: UInt16) {
+            self.hostPort = hostPort
+            self.taskPort = taskPort
+        }
+    }
+
     /// The root folder standing in for the image, by container name or image (`--rootfs`). Without one a
     /// container runs on a copy-on-write view of the host's root.
     package var roots: [String: String] = [:]
@@ -35,6 +57,11 @@ package struct TaskRunConfiguration: Sendable {
     /// Where the task metadata endpoint listens inside the task's network namespace.
     package var metadataAddress = "169.254.170.2"
     package var metadataPort: UInt16 = 80
+    /// Host services the containers reach at the same port on the task's loopback (`--forward`), as a task
+    /// reaches a console or a database through its network interface.
+    package var forwards: [PortForward] = []
+    /// Task ports served on the host's loopback (`--publish`), as a load balancer reaches the task.
+    package var publishes: [PortPublish] = []
 
     package init() {}
 

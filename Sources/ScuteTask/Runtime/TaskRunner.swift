@@ -31,6 +31,7 @@ package final class TaskRunner {
     let startedAt: ContinuousClock.Instant
     var network: TaskNetwork?
     var server: MetadataServer?
+    var ports: TaskPorts?
     var running: [Int: Running] = [:]
     var checks: [Int: SpawnedProcess] = [:]
     var streams: [(container: Int, stream: TaskStream, state: Stream)] = []
@@ -72,6 +73,9 @@ package final class TaskRunner {
         )
         self.network = network
         server = try MetadataServer(listenFD: network.listenFD, state: state)
+        if !plan.configuration.forwards.isEmpty || !plan.configuration.publishes.isEmpty {
+            ports = try TaskPorts(configuration: plan.configuration, netFD: network.netFD)
+        }
         state.update { $0.knownStatus = "RUNNING" }
         for warning in plan.warnings { output.event("warning: \(warning)") }
         output.event("task \(plan.identity.taskARN) (\(plan.definition.family):\(plan.definition.revision)) starting")
@@ -114,6 +118,8 @@ package final class TaskRunner {
         running.removeAll()
         for entry in streams { close(entry.state.fd) }
         streams.removeAll()
+        ports?.shutdown()
+        ports = nil
         server?.shutdown()
         server = nil
         network = nil
