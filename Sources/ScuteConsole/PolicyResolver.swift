@@ -3,7 +3,7 @@ import ScuteStore
 
 /// Picks the runtime rule for a defender: the first rule (in policy order) whose collections match its
 /// identity. Collections in a rule are inline objects, or `{"name": ...}` referring to a stored collection;
-/// the console matches them (app IDs, images, containers, task families, `*`, `-` excludes) and sends the
+/// the console matches them (app IDs, images, containers, task families, task IDs, `*`, `-` excludes) and sends the
 /// defender that one rule with its collections taken out, in the policy model of ScuteCore.
 struct PolicyResolver: Sendable {
     let policy: RuntimePolicy
@@ -53,14 +53,29 @@ struct PolicyResolver: Sendable {
             appIDs: o["appIDs"]?.stringArrayValue ?? [],
             images: o["images"]?.stringArrayValue ?? [],
             containers: o["containers"]?.stringArrayValue ?? [],
-            taskFamilies: o["taskFamilies"]?.stringArrayValue ?? []
+            taskFamilies: o["taskFamilies"]?.stringArrayValue ?? [],
+            taskIDs: o["taskIDs"]?.stringArrayValue ?? []
         )
     }
 }
 
 /// Checks a rule sent to the API against the policy model, with errors naming the field.
 enum RuleValidator {
-    static let collectionKeys: Set<String> = ["name", "appIDs", "images", "containers", "taskFamilies"]
+    static let collectionKeys: Set<String> = ["name", "appIDs", "images", "containers", "taskFamilies", "taskIDs"]
+    /// The most patterns one field of a collection holds, and the longest pattern, bytes (as the document says).
+    static let maxPatterns = 1000
+    static let maxPatternBytes = 512
+
+    /// Checks one pattern field of a collection (`appIDs`, ..., `taskIDs`), with errors naming the entry.
+    static func checkPatterns(_ patterns: [String], field: String) throws(APIError) {
+        guard patterns.count <= maxPatterns else { throw APIError.badRequest(field, "more than \(maxPatterns) patterns") }
+        for (i, p) in patterns.enumerated() {
+            guard p.utf8.count <= maxPatternBytes else { throw APIError.badRequest("\(field)[\(i)]", "longer than \(maxPatternBytes) bytes") }
+            guard !p.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw APIError.badRequest("\(field)[\(i)]", "must not contain control characters")
+            }
+        }
+    }
 
     /// The rule's name, once the body is a valid rule whose named collections exist.
     static func validate(_ body: JSONValue, knownCollections: Set<String>) throws(APIError) -> String {
@@ -78,7 +93,8 @@ enum RuleValidator {
                     throw APIError.badRequest("\(path).\(key)", "unknown field (expected one of \(collectionKeys.sorted().joined(separator: ", ")))")
                 }
                 for key in e.keys where key != "name" {
-                    guard e[key]?.stringArrayValue != nil else { throw APIError.badRequest("\(path).\(key)", "expected an array of strings") }
+                    guard let patterns = e[key]?.stringArrayValue else { throw APIError.badRequest("\(path).\(key)", "expected an array of strings") }
+                    try checkPatterns(patterns, field: "\(path).\(key)")
                 }
                 if let n = e["name"], n.stringValue == nil { throw APIError.badRequest("\(path).name", "expected a string") }
                 if e.keys == ["name"], let n = e["name"]?.stringValue, !knownCollections.contains(n) {

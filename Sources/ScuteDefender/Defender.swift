@@ -37,6 +37,8 @@ package struct DefenderOptions: Sendable, Equatable {
         if let v = environment["SCUTE_APP_ID"] { identity.appID = v }
         if let v = environment["SCUTE_IMAGE_NAME"] { identity.image = v }
         if let v = environment["SCUTE_CONTAINER_NAME"] { identity.container = v }
+        if let v = environment["SCUTE_TASK_FAMILY"] { identity.taskFamily = v }
+        if let v = environment["SCUTE_TASK_ARN"] { identity.taskID = AppIdentity.taskID(fromARN: v) }
         if let v = environment["SCUTE_POLICY_FILE"] { policyPath = v }
         if let v = environment["SCUTE_AUDIT_LOG"] { auditLog = v }
         if let v = environment["SCUTE_ON_TRACE_FAILURE"], let m = TraceFailureMode(rawValue: v) { onTraceFailure = m }

@@ -25,6 +25,7 @@ enum Schema {
             sqlite: compliance(bigint: "INTEGER"),
             postgres: compliance(bigint: "BIGINT")
         ),
+        Migration(version: 7, name: "collection task IDs", sqlite: collectionTaskIDs, postgres: collectionTaskIDs),
     ]
 
     private static func initial(bigint: String) -> [String] {
@@ -116,6 +117,11 @@ enum Schema {
             """,
         ]
     }
+
+    /// Collections match task IDs too; collections stored before match every task ID (an empty list).
+    private static let collectionTaskIDs = [
+        "ALTER TABLE collections ADD COLUMN task_ids TEXT NOT NULL DEFAULT '[]'"
+    ]
 
     private static let auditIndexes = [
         "CREATE INDEX audits_time ON audits (time)",

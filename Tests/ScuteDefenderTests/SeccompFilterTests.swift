@@ -105,6 +105,16 @@ import Testing
         #expect(env.onTraceFailure == .closed)
     }
 
+    /// A policy file's collections can name the task: its family and the task ID of its ARN.
+    @Test func theTaskFamilyAndTaskIDComeFromTheEnvironment() throws {
+        let o = try DefenderOptions.parse(
+            ["true"],
+            environment: ["SCUTE_TASK_FAMILY": "fargate-task-1", "SCUTE_TASK_ARN": "arn:aws:ecs:eu-west-1:1:task/prod/0123abcd"]
+        )
+        #expect(o.identity.taskFamily == "fargate-task-1" && o.identity.taskID == "0123abcd")
+        #expect(Collection(taskFamilies: ["fargate-task*"], taskIDs: ["0123*"]).matches(o.identity))
+    }
+
     @Test(arguments: [["--policy"], ["--bogus", "--", "x"], ["--on-trace-failure", "maybe", "--", "x"], ["--"], []])
     func rejects(args: [String]) {
         #expect(throws: DefenderError.self) { try DefenderOptions.parse(args) }

@@ -211,7 +211,7 @@ struct StoreContractTests {
             try await store.defenderConnected(d, at: 1000)
             var got = try #require(try await store.defender(id: "d1"))
             #expect(got.connected && got.since == 1000 && got.lastSeen == 1000 && !got.revoked)
-            #expect(got.identity == DefenderIdentity(appID: "payments", taskFamily: "pay", container: "web", image: "img:1"))
+            #expect(got.identity == DefenderIdentity(appID: "payments", taskFamily: "pay", taskID: "arn:1", container: "web", image: "img:1"))
             try await store.defendersSeen(ids: ["d1", "unknown"], at: 1500)
             #expect(try await store.defender(id: "d1")?.lastSeen == 1500)
             try await store.defenderDisconnected(id: "d1", at: 2000)

@@ -25,7 +25,7 @@ extension ConsoleAPI {
         let c = try Self.collection(
             name: try Self.text(body.name, "name", maxLength: 200),
             description: body.description,
-            patterns: (body.appIDs, body.images, body.containers, body.taskFamilies)
+            patterns: (body.appIDs, body.images, body.containers, body.taskFamilies, body.taskIDs)
         )
         try await store { () async throws(StoreError) in try await core.store.createCollection(c) }
         try await refresh()
@@ -39,7 +39,7 @@ extension ConsoleAPI {
         let c = try Self.collection(
             name: name,
             description: body.description,
-            patterns: (body.appIDs, body.images, body.containers, body.taskFamilies)
+            patterns: (body.appIDs, body.images, body.containers, body.taskFamilies, body.taskIDs)
         )
         try await store { () async throws(StoreError) in try await core.store.updateCollection(c) }
         try await refresh()
@@ -131,9 +131,14 @@ extension ConsoleAPI {
     private static func collection(
         name: String,
         description: String?,
-        patterns: (appIDs: [String]?, images: [String]?, containers: [String]?, taskFamilies: [String]?)
+        patterns: (appIDs: [String]?, images: [String]?, containers: [String]?, taskFamilies: [String]?, taskIDs: [String]?)
     ) throws(APIError) -> StoredCollection {
         if let description, description.utf8.count > 2000 { throw APIError.badRequest("description", "longer than 2000 bytes") }
+        let fields = [
+            ("appIDs", patterns.appIDs), ("images", patterns.images), ("containers", patterns.containers),
+            ("taskFamilies", patterns.taskFamilies), ("taskIDs", patterns.taskIDs),
+        ]
+        for (field, list) in fields { try RuleValidator.checkPatterns(list ?? [], field: field) }
         return StoredCollection(
             name: name,
             description: description ?? "",
@@ -141,6 +146,7 @@ extension ConsoleAPI {
             images: patterns.images ?? [],
             containers: patterns.containers ?? [],
             taskFamilies: patterns.taskFamilies ?? [],
+            taskIDs: patterns.taskIDs ?? [],
             updatedAt: WallClock.milliseconds()
         )
     }
@@ -160,6 +166,7 @@ extension ConsoleAPI {
             images: c.images,
             containers: c.containers,
             taskFamilies: c.taskFamilies,
+            taskIDs: c.taskIDs,
             updatedAt: date(milliseconds: c.updatedAt)
         )
     }

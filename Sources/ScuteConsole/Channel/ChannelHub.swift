@@ -106,7 +106,7 @@ actor ChannelHub {
     }
 
     private func policyPayload(for hello: DefenderHello) -> JSONObject {
-        let identity = DefenderIdentity(appID: hello.appID, taskFamily: hello.taskFamily, container: hello.container, image: hello.image)
+        let identity = DefenderIdentity(hello: hello)
         let (document, rule) = resolver.policy(for: identity)
         return JSONObject([
             "version": .number(String(resolver.policy.version)), "rule": rule.map(JSONValue.string) ?? .null, "policy": document,

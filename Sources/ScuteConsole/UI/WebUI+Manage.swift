@@ -183,7 +183,7 @@ extension WebUI {
 
     // MARK: Collections
 
-    static let collectionLists = ["appIDs", "images", "containers", "taskFamilies"]
+    static let collectionLists = ["appIDs", "images", "containers", "taskFamilies", "taskIDs"]
 
     func collections(_ s: Session, form: UIForm?, extra: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
         let answer = await api.call(.get, "/collections", token: s.token, context: s.context)

@@ -44,12 +44,14 @@ extension Rule {
         var collections: [Collection] = []
         for (i, c) in try r.array("collections").enumerated() {
             let cr = try FieldReader(c, path: "\(path).collections[\(i)]")
-            try cr.onlyKeys(["name", "appIDs", "images", "containers"])
+            try cr.onlyKeys(["name", "appIDs", "images", "containers", "taskFamilies", "taskIDs"])
             collections.append(
                 Collection(
                     appIDs: try cr.strings("appIDs"),
                     images: try cr.strings("images"),
-                    containers: try cr.strings("containers")
+                    containers: try cr.strings("containers"),
+                    taskFamilies: try cr.strings("taskFamilies"),
+                    taskIDs: try cr.strings("taskIDs")
                 )
             )
         }

@@ -25,24 +25,49 @@ public struct AppIdentity: Sendable, Equatable {
     public var appID: String
     public var image: String
     public var container: String
+    /// The ECS task definition family (`SCUTE_TASK_FAMILY`, or the task metadata endpoint's `Family`).
+    public var taskFamily: String
+    /// The task ID: the last part of the task ARN (see `taskID(fromARN:)`).
+    public var taskID: String
 
-    public init(appID: String, image: String = "", container: String = "") {
+    public init(appID: String, image: String = "", container: String = "", taskFamily: String = "", taskID: String = "") {
         self.appID = appID
         self.image = image
         self.container = container
+        self.taskFamily = taskFamily
+        self.taskID = taskID
+    }
+
+    /// The task ID of a task ARN: what follows its last `/`
+    /// (`arn:aws:ecs:eu-west-1:123:task/cluster/0a1b...` gives `0a1b...`); the whole text when it has no `/`.
+    public static func taskID(fromARN arn: String) -> String {
+        arn.split(separator: "/").last.map(String.init) ?? ""
     }
 }
 
-/// A set of apps by app ID, image and container name; `*` wildcards; a missing or empty field matches all.
+/// A set of apps by app ID, image, container name, task family and task ID; `*` wildcards; a missing or
+/// empty field matches all.
 public struct Collection: Sendable, Equatable {
     public var appIDs: [Wildcard]
     public var images: [Wildcard]
     public var containers: [Wildcard]
+    /// Task definition families, e.g. `fargate-task*`.
+    public var taskFamilies: [Wildcard]
+    /// Task IDs, the last part of task ARNs.
+    public var taskIDs: [Wildcard]
 
-    public init(appIDs: [String] = [], images: [String] = [], containers: [String] = []) {
+    public init(
+        appIDs: [String] = [],
+        images: [String] = [],
+        containers: [String] = [],
+        taskFamilies: [String] = [],
+        taskIDs: [String] = []
+    ) {
         self.appIDs = appIDs.map { Wildcard($0) }
         self.images = images.map { Wildcard($0) }
         self.containers = containers.map { Wildcard($0) }
+        self.taskFamilies = taskFamilies.map { Wildcard($0) }
+        self.taskIDs = taskIDs.map { Wildcard($0) }
     }
 
     /// Whether every field matches the app.
@@ -51,6 +76,7 @@ public struct Collection: Sendable, Equatable {
             patterns.isEmpty || patterns.contains { $0.matches(value) }
         }
         return field(appIDs, app.appID) && field(images, app.image) && field(containers, app.container)
+            && field(taskFamilies, app.taskFamily) && field(taskIDs, app.taskID)
     }
 }
 

@@ -65,6 +65,6 @@ public struct DefenderRecord: Sendable, Equatable {
 
     /// The identity collections match against.
     public var identity: DefenderIdentity {
-        DefenderIdentity(appID: appID, taskFamily: taskFamily, container: container, image: image)
+        DefenderIdentity(appID: appID, taskFamily: taskFamily, taskARN: taskARN, container: container, image: image)
     }
 }

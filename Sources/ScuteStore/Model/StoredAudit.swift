@@ -19,7 +19,7 @@ public struct StoredAudit: Sendable, Equatable {
     public var body: String
 
     /// The task ID: the last part of the task ARN.
-    public var taskID: String { taskARN.split(separator: "/").last.map(String.init) ?? "" }
+    public var taskID: String { AppIdentity.taskID(fromARN: taskARN) }
 
     public init(
         id: String,

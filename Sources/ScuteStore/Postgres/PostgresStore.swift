@@ -104,6 +104,14 @@ public final class PostgresStore: ScuteStore, Service {
         }
     }
 
+    /// Runs statements in one transaction; for tests that shape a database as an older build left it.
+    func execute(unsafeSQL statements: [String]) async throws(StoreError) {
+        let logger = self.logger
+        try await transaction { c in
+            for sql in statements { try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+        }
+    }
+
     // MARK: - Users
 
     public func createUser(_ user: User) async throws(StoreError) {
@@ -209,9 +217,10 @@ public final class PostgresStore: ScuteStore, Service {
             let r = try await Self.collect(
                 conn,
                 """
-                INSERT INTO collections (name, description, app_ids, images, containers, task_families, updated_at)
+                INSERT INTO collections (name, description, app_ids, images, containers, task_families, task_ids, updated_at)
                 VALUES (\(c.name), \(c.description), \(StringList.encode(c.appIDs)), \(StringList.encode(c.images)),
-                    \(StringList.encode(c.containers)), \(StringList.encode(c.taskFamilies)), \(c.updatedAt))
+                    \(StringList.encode(c.containers)), \(StringList.encode(c.taskFamilies)), \(StringList.encode(c.taskIDs)),
+                    \(c.updatedAt))
                 ON CONFLICT (name) DO NOTHING RETURNING 1
                 """,
                 logger
@@ -229,7 +238,8 @@ public final class PostgresStore: ScuteStore, Service {
                 """
                 UPDATE collections SET description = \(c.description), app_ids = \(StringList.encode(c.appIDs)),
                     images = \(StringList.encode(c.images)), containers = \(StringList.encode(c.containers)),
-                    task_families = \(StringList.encode(c.taskFamilies)), updated_at = \(c.updatedAt)
+                    task_families = \(StringList.encode(c.taskFamilies)), task_ids = \(StringList.encode(c.taskIDs)),
+                    updated_at = \(c.updatedAt)
                 WHERE name = \(c.name) RETURNING 1
                 """,
                 logger
@@ -268,6 +278,7 @@ public final class PostgresStore: ScuteStore, Service {
             images: StringList.decode(try r["images"].decode(String.self)),
             containers: StringList.decode(try r["containers"].decode(String.self)),
             taskFamilies: StringList.decode(try r["task_families"].decode(String.self)),
+            taskIDs: StringList.decode(try r["task_ids"].decode(String.self)),
             updatedAt: try r["updated_at"].decode(Int64.self)
         )
     }

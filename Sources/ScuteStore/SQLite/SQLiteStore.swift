@@ -62,6 +62,13 @@ public final class SQLiteStore: ScuteStore {
         }
     }
 
+    /// Runs statements in one transaction; for tests that shape a database as an older build left it.
+    func execute(unsafeSQL statements: [String]) async throws(StoreError) {
+        try await write { db in
+            for sql in statements { try db.execute(sql: sql) }
+        }
+    }
+
     static func migrationID(_ m: Schema.Migration) -> String {
         let v = String(m.version)
         return String(repeating: "0", count: max(0, 3 - v.count)) + v + "-" + m.name
@@ -212,8 +219,8 @@ public final class SQLiteStore: ScuteStore {
             do {
                 try db.execute(
                     sql: """
-                        INSERT INTO collections (name, description, app_ids, images, containers, task_families, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO collections (name, description, app_ids, images, containers, task_families, task_ids, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: Self.collectionArguments(c)
                 )
@@ -228,12 +235,13 @@ public final class SQLiteStore: ScuteStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    UPDATE collections SET description = ?, app_ids = ?, images = ?, containers = ?, task_families = ?, updated_at = ?
+                    UPDATE collections SET description = ?, app_ids = ?, images = ?, containers = ?, task_families = ?, task_ids = ?,
+                        updated_at = ?
                     WHERE name = ?
                     """,
                 arguments: [
                     c.description, StringList.encode(c.appIDs), StringList.encode(c.images), StringList.encode(c.containers),
-                    StringList.encode(c.taskFamilies), c.updatedAt, c.name,
+                    StringList.encode(c.taskFamilies), StringList.encode(c.taskIDs), c.updatedAt, c.name,
                 ]
             )
             if db.changesCount == 0 { throw StoreError.notFound("no collection \(c.name)") }
@@ -263,7 +271,7 @@ public final class SQLiteStore: ScuteStore {
     private static func collectionArguments(_ c: StoredCollection) -> StatementArguments {
         [
             c.name, c.description, StringList.encode(c.appIDs), StringList.encode(c.images), StringList.encode(c.containers),
-            StringList.encode(c.taskFamilies), c.updatedAt,
+            StringList.encode(c.taskFamilies), StringList.encode(c.taskIDs), c.updatedAt,
         ]
     }
 
@@ -275,6 +283,7 @@ public final class SQLiteStore: ScuteStore {
             images: StringList.decode(row["images"]),
             containers: StringList.decode(row["containers"]),
             taskFamilies: StringList.decode(row["task_families"]),
+            taskIDs: StringList.decode(row["task_ids"]),
             updatedAt: row["updated_at"]
         )
     }
