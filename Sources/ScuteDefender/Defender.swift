@@ -29,6 +29,8 @@ package struct DefenderOptions: Sendable, Equatable {
     package var complianceReport: String?
     /// Seconds between rescans of the writable folders (default 60).
     package var scanInterval: Int?
+    /// Whether the app may start before the console's policy has arrived (SCUTE_STARTUP_MODE, `--startup-mode`).
+    package var startupMode: StartupMode = .availability
 
     package init() {}
 
@@ -56,6 +58,15 @@ package struct DefenderOptions: Sendable, Equatable {
     package static func parse(_ args: [String], environment: [String: String] = [:]) throws(DefenderError) -> DefenderOptions {
         var o = DefenderOptions()
         o.apply(environment: environment)
+        // Not a value to guess at: a mistyped mode must not quietly start the app without the console's policy.
+        var modeProblem: StartupModeError?
+        if let v = environment[StartupMode.variable], !v.isEmpty {
+            do {
+                o.startupMode = try StartupMode(parsing: v, source: StartupMode.variable)
+            } catch {
+                modeProblem = error
+            }
+        }
         var i = 0
         func value(_ name: String) throws(DefenderError) -> String {
             i += 1
@@ -96,6 +107,14 @@ package struct DefenderOptions: Sendable, Equatable {
                 let root = try v()
                 o.scanRoot = root == "off" ? nil : root
             case "--compliance-report": o.complianceReport = try v()
+            case "--startup-mode":
+                let s = try v()
+                do {
+                    o.startupMode = try StartupMode(parsing: s, source: "--startup-mode")
+                    modeProblem = nil
+                } catch {
+                    throw .usage(error.description)
+                }
             case "--on-trace-failure":
                 let s = try v()
                 guard let m = TraceFailureMode(rawValue: s) else { throw .usage("--on-trace-failure: expected open or closed, got \(s)") }
@@ -108,6 +127,7 @@ package struct DefenderOptions: Sendable, Equatable {
             }
             i += 1
         }
+        if let modeProblem { throw .usage(modeProblem.description) }
         guard !o.command.isEmpty else { throw .usage("no command to run (defender defend [OPTIONS] -- CMD [ARGS...])") }
         return o
     }
@@ -138,9 +158,9 @@ package struct DefenderError: Error, Equatable, CustomStringConvertible {
 
 /// What a caller adds to a defender run: the console uplink of the full `scute defend`.
 package struct DefenderHooks: Sendable {
-    /// Called with the live policy before the app starts (it may wait briefly for the console's first
-    /// policy) and kept to replace the policy while the app runs.
-    package var prepare: (@Sendable (LivePolicy) -> Void)?
+    /// Called with the live policy before the app starts (it may wait for the console's first policy, as the
+    /// startup mode says) and kept to replace the policy while the app runs; it may refuse to start the app.
+    package var prepare: (@Sendable (LivePolicy) -> StartupDecision)?
     /// Gets every audit the defender records, besides the audit log.
     package var audits: (@Sendable ([AuditEvent]) -> Void)?
     /// Whether audits also go to standard error when no audit log is given.
@@ -156,7 +176,7 @@ package struct DefenderHooks: Sendable {
     package var rpmHeaderSource: (any RpmHeaderSource)?
 
     package init(
-        prepare: (@Sendable (LivePolicy) -> Void)? = nil,
+        prepare: (@Sendable (LivePolicy) -> StartupDecision)? = nil,
         audits: (@Sendable ([AuditEvent]) -> Void)? = nil,
         auditsToStandardError: Bool = true,
         startupAudits: [AuditEvent] = [],
@@ -274,7 +294,11 @@ package enum Defender {
         )
         for event in hooks.startupAudits { sink.record(event) }
         let live = LivePolicy(policy: policy, identity: options.identity)
-        hooks.prepare?(live)
+        if case .refuse(let reason, let status) = hooks.prepare?(live) ?? .start {
+            sink.flush(force: true)
+            Sys.warn("scute: \(reason); not starting the app")
+            return status
+        }
         let rule = live.rule
         let learned = LearnedNames()
 

@@ -3,6 +3,7 @@ import Logging
 import ScuteCore
 import ScuteDefender
 import ScuteUplink
+import Synchronization
 
 /// How a defender reaches the console, chosen from the environment; the same for the full `scute defend`
 /// and the static `/scute/defender`:
@@ -20,17 +21,20 @@ package enum DefenderLink {
         package var kind: String
     }
 
-    /// How long the app may wait for the first policy when none is cached and no policy file is given.
-    package static let defaultPolicyWait = 5.0
     /// How long the defender waits at exit for its audits to be acknowledged: by the sidecar (in the same
     /// task, quick), or by the console (over the network, and the spool keeps the rest for the next start).
     package static let defaultSidecarDrainTimeout = 3.0
     package static let defaultConsoleDrainTimeout = 5.0
 
-    /// The setup for this environment; throws when SCUTE_INSTALL_BUNDLE is set but unusable (the defender
-    /// then refuses to start the app rather than run it without the console the operator asked for).
+    /// The setup for this environment; throws when SCUTE_INSTALL_BUNDLE is set but unusable, or when the
+    /// security startup mode has no console to wait for (the defender then refuses to start the app rather
+    /// than run it without the console the operator asked for).
+    ///
+    /// Before the app starts, the startup mode decides (``StartupWait``): availability waits for the console
+    /// only as long as SCUTE_POLICY_WAIT says (by default not at all); security waits for this run's policy
+    /// from the console, as long as SCUTE_POLICY_WAIT says (by default as long as it takes).
     package static func setup(environment env: [String: String], options: DefenderOptions) throws(DefenderLinkError) -> Setup {
-        let policyWait = seconds(env["SCUTE_POLICY_WAIT"], default: defaultPolicyWait)
+        let policyWait = env["SCUTE_POLICY_WAIT"].flatMap { Double($0) }.flatMap { $0 >= 0 ? $0 : nil }
         if let socket = LocalLink.socketPath(environment: env) {
             let drainTimeout = seconds(env["SCUTE_DRAIN_TIMEOUT"], default: defaultSidecarDrainTimeout)
             return sidecar(socket: socket, environment: env, options: options, policyWait: policyWait, drainTimeout: drainTimeout)
@@ -39,6 +43,13 @@ package enum DefenderLink {
             let drainTimeout = seconds(env["SCUTE_DRAIN_TIMEOUT"], default: defaultConsoleDrainTimeout)
             return try console(bundle: encoded, environment: env, options: options, policyWait: policyWait, drainTimeout: drainTimeout)
         }
+        if options.startupMode == .security {
+            throw DefenderLinkError(
+                "security startup mode (\(StartupMode.variable)): no console to take the policy from "
+                    + "(no relay socket \(env["SCUTE_DATA_FOLDER"].flatMap { $0.isEmpty ? nil : $0 } ?? "/scute")/\(LocalMessage.socketName) "
+                    + "and no SCUTE_INSTALL_BUNDLE)"
+            )
+        }
         return Setup(hooks: DefenderHooks(), drain: {}, kind: "none")
     }
 
@@ -46,17 +57,24 @@ package enum DefenderLink {
         socket: String,
         environment env: [String: String],
         options: DefenderOptions,
-        policyWait: Double,
+        policyWait: Double?,
         drainTimeout: Double
     ) -> Setup {
         let link = LocalLink(
             configuration: LocalLink.Configuration(socketPath: socket, hello: LocalLink.hello(environment: env, identity: options.identity))
         )
+        let wait = StartupWait(mode: options.startupMode, bound: policyWait, source: "the sidecar's relay at \(socket)")
         let hooks = DefenderHooks(
             prepare: { live in
                 link.start(live: live)
-                // No local policy: give the sidecar a moment, so the app does not start on nothing.
-                if options.policyPath == nil { _ = link.waitForPolicy(seconds: policyWait) }
+                switch options.startupMode {
+                case .security:
+                    // What the relay kept from an earlier run comes marked as cached and does not count.
+                    return wait.run { link.consolePoliciesReceived > 0 }
+                case .availability:
+                    guard options.policyPath == nil else { return .start }
+                    return wait.run { link.policiesReceived > 0 }
+                }
             },
             audits: { link.record($0) },
             reports: { link.report($0) },
@@ -69,7 +87,7 @@ package enum DefenderLink {
         bundle encoded: String,
         environment env: [String: String],
         options: DefenderOptions,
-        policyWait: Double,
+        policyWait: Double?,
         drainTimeout: Double
     ) throws(DefenderLinkError) -> Setup {
         let bundle: InstallBundle
@@ -105,23 +123,27 @@ package enum DefenderLink {
             throw DefenderLinkError("the console uplink's data folder \(dataFolder): \(error)")
         }
         let compliance = LiveCompliance()
+        let received = PolicyArrival()
+        let wait = StartupWait(mode: options.startupMode, bound: policyWait, source: uplink.configuration.consoleAddress)
         let hooks = DefenderHooks(
             prepare: { live in
                 Task {
-                    await uplink.run { update in apply(update, to: live, compliance: compliance) }
+                    await uplink.run { update in
+                        if apply(update, to: live, compliance: compliance) { received.mark() }
+                    }
                 }
-                if let cached = uplink.policy {
-                    apply(cached, to: live, compliance: compliance)
-                    return
+                switch options.startupMode {
+                case .security:
+                    // The cached policy is an earlier run's: the app waits for this run's from the console.
+                    return wait.run { received.hasArrived }
+                case .availability:
+                    if let cached = uplink.policy {
+                        apply(cached, to: live, compliance: compliance)
+                        return .start
+                    }
+                    guard options.policyPath == nil else { return .start }
+                    return wait.run { received.hasArrived }
                 }
-                guard options.policyPath == nil else { return }
-                // No cached policy and no policy file: give the console a moment, so the app does not start on nothing.
-                var waited = 0.0
-                while uplink.policy == nil && waited < policyWait {
-                    usleep(50_000)
-                    waited += 0.05
-                }
-                if let first = uplink.policy { apply(first, to: live, compliance: compliance) }
             },
             audits: { events in
                 do {
@@ -150,15 +172,19 @@ package enum DefenderLink {
         return Setup(hooks: hooks, drain: drain, kind: "console")
     }
 
-    static func apply(_ update: UplinkPolicy, to live: LivePolicy, compliance: LiveCompliance? = nil) {
-        do {
-            live.update(try update.policy(), version: update.version)
-        } catch {
-            Sys.warn("scute: the console sent a policy that does not parse: \(error.description); keeping the current one")
-        }
+    /// Applies a policy from the console (or the cache); returns whether it parsed.
+    @discardableResult
+    static func apply(_ update: UplinkPolicy, to live: LivePolicy, compliance: LiveCompliance? = nil) -> Bool {
         // The compliance settings come with the policy; a console that sends none leaves the built-in checks.
         if let compliance, let json = update.compliance, let settings = ComplianceSettings(json: json) {
             compliance.update(settings)
+        }
+        do {
+            live.update(try update.policy(), version: update.version)
+            return true
+        } catch {
+            Sys.warn("scute: the console sent a policy that does not parse: \(error.description); keeping the current one")
+            return false
         }
     }
 
@@ -166,6 +192,14 @@ package enum DefenderLink {
         guard let text, let parsed = Double(text), parsed >= 0 else { return value }
         return parsed
     }
+}
+
+/// Whether the console's policy has arrived in this run (a cached one does not count).
+final class PolicyArrival: Sendable {
+    private let arrived = Mutex(false)
+
+    func mark() { arrived.withLock { $0 = true } }
+    var hasArrived: Bool { arrived.withLock { $0 } }
 }
 
 /// Why the defender cannot reach the console it was configured for.

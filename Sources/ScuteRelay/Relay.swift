@@ -33,6 +33,9 @@ public struct RelayConfiguration: Sendable {
     /// The group that may connect to the socket besides the sidecar's own user (SCUTE_RELAY_GROUP, a
     /// numeric group ID): give it when the app containers run as a user other than the sidecar's.
     public var socketGroup: UInt32?
+    /// One console connection for the whole task, each defender a virtual channel in it (the default);
+    /// false (SCUTE_RELAY_MULTIPLEX=0) opens one connection per defender.
+    public var multiplex: Bool
 
     public init(
         volume: String,
@@ -43,7 +46,8 @@ public struct RelayConfiguration: Sendable {
         taskFamily: String = "",
         taskARN: String = "",
         linger: Duration = .seconds(10),
-        socketGroup: UInt32? = nil
+        socketGroup: UInt32? = nil,
+        multiplex: Bool = true
     ) {
         self.volume = volume
         self.bundle = bundle
@@ -54,6 +58,7 @@ public struct RelayConfiguration: Sendable {
         self.taskARN = taskARN
         self.linger = linger
         self.socketGroup = socketGroup
+        self.multiplex = multiplex
     }
 
     /// The relay the sidecar's environment asks for: nil without SCUTE_INSTALL_BUNDLE.
@@ -79,7 +84,8 @@ public struct RelayConfiguration: Sendable {
             appID: value("SCUTE_APP_ID") ?? "",
             taskFamily: value("SCUTE_TASK_FAMILY") ?? "",
             taskARN: value("SCUTE_TASK_ARN") ?? "",
-            socketGroup: group
+            socketGroup: group,
+            multiplex: !["0", "false", "no", "off"].contains(value("SCUTE_RELAY_MULTIPLEX")?.lowercased() ?? "")
         )
     }
 
@@ -120,11 +126,22 @@ public final class Relay: Sendable {
     private let defenders = Mutex<[String: RelayedDefender]>([:])
     private let started: AsyncStream<RelayedDefender>
     private let startContinuation: AsyncStream<RelayedDefender>.Continuation
+    /// The task's one console connection, when the relay multiplexes.
+    public let taskChannel: TaskChannel?
 
     public init(configuration: RelayConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         (started, startContinuation) = AsyncStream<RelayedDefender>.makeStream()
+        let folder = configuration.relayFolder
+        taskChannel =
+            configuration.multiplex
+            ? TaskChannel(
+                bundle: configuration.bundle,
+                consoleAddress: configuration.consoleAddress,
+                logger: logger,
+                fallbackSecrets: { TaskChannel.credentials(under: folder) }
+            ) : nil
     }
 
     /// The defenders with a console channel now.
@@ -177,6 +194,9 @@ public final class Relay: Sendable {
         logger.info("relay.listening", metadata: ["socket": "\(path)"])
         defer { unlink(path) }
         try await withThrowingDiscardingTaskGroup { group in
+            if let taskChannel {
+                group.addTask { await taskChannel.run() }
+            }
             group.addTask {
                 try await server.executeThenClose { inbound in
                     try await withThrowingDiscardingTaskGroup { connections in
@@ -212,9 +232,18 @@ public final class Relay: Sendable {
                             guard attached == nil else { throw RelayError.peer("a second hello") }
                             let (defender, token) = try attach(hello: message.payload, writer: writer)
                             attached = (defender, token)
+                            // Attached first, then read: a console policy arriving meanwhile reaches this writer
+                            // too, so a defender waiting for the console's (security startup mode) never misses it.
+                            let fromConsole = defender.hasConsolePolicy
                             if let policy = defender.uplink.policy {
                                 await writer(
-                                    .policy(version: policy.version, rule: policy.rule, document: policy.document, compliance: policy.compliance)
+                                    .policy(
+                                        version: policy.version,
+                                        rule: policy.rule,
+                                        document: policy.document,
+                                        compliance: policy.compliance,
+                                        cached: !fromConsole
+                                    )
                                 )
                             }
                         case .audits:
@@ -257,7 +286,8 @@ public final class Relay: Sendable {
                     bundle: configuration.bundle,
                     consoleAddress: configuration.consoleAddress,
                     dataFolder: RelayConfiguration.join(configuration.relayFolder, hello.defenderID),
-                    hello: hello
+                    hello: hello,
+                    transport: taskChannel
                 ),
                 logger: logger
             )
@@ -295,6 +325,8 @@ final class RelayedDefender: Sendable {
         var writers: [Int: Writer] = [:]
         var nextToken = 0
         var idleSince = ContinuousClock.now
+        /// Whether the console sent a policy since this relay started (the uplink's may come from its cache).
+        var consolePolicy = false
     }
 
     let uplink: Uplink
@@ -317,6 +349,9 @@ final class RelayedDefender: Sendable {
         }
     }
 
+    /// Whether the uplink's policy came from the console since the relay started, not from an earlier run's cache.
+    var hasConsolePolicy: Bool { state.withLock { $0.consolePolicy } }
+
     /// No connection attached and nothing left to upload.
     var isIdle: Bool { state.withLock { $0.writers.isEmpty } && uplink.spool.pending().isEmpty }
 
@@ -331,7 +366,10 @@ final class RelayedDefender: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await self.uplink.run { policy in
-                    let writers = self.state.withLock { Array($0.writers.values) }
+                    let writers = self.state.withLock { s in
+                        s.consolePolicy = true
+                        return Array(s.writers.values)
+                    }
                     let message = LocalMessage.policy(
                         version: policy.version,
                         rule: policy.rule,

@@ -93,6 +93,13 @@ public struct TerminationSignal: Sendable {
         }
         return Int32(byte)
     }
+
+    /// Like `wait()`, but gives up after `milliseconds` and returns nil.
+    public func wait(milliseconds: Int32) -> Int32? {
+        var entry = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+        guard poll(&entry, 1, milliseconds) == 1 else { return nil }
+        return wait()
+    }
 }
 
 /// The write end of the pipe that the signal handler reports to; set once before the handler is installed.

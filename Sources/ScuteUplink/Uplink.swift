@@ -69,6 +69,9 @@ public struct UplinkConfiguration: Sendable {
     public var maxEventsPerMessage: Int
     /// How long a sent report waits for the console's ack before it is sent again.
     public var reportRetry: Duration
+    /// Where conversations are opened: nil for a WebSocket of this uplink's own, or a sidecar's task channel
+    /// (``TaskChannel``), which carries every defender of the task over one connection.
+    public var transport: (any UplinkTransport)?
 
     public init(
         bundle: InstallBundle,
@@ -81,7 +84,8 @@ public struct UplinkConfiguration: Sendable {
         ackTimeout: Duration = .seconds(15),
         maxMessageBytes: Int = 1 << 20,
         maxEventsPerMessage: Int = 10_000,
-        reportRetry: Duration = .seconds(10)
+        reportRetry: Duration = .seconds(10),
+        transport: (any UplinkTransport)? = nil
     ) {
         self.bundle = bundle
         self.consoleAddress = consoleAddress ?? bundle.consoleAddress
@@ -94,6 +98,7 @@ public struct UplinkConfiguration: Sendable {
         self.maxMessageBytes = maxMessageBytes
         self.maxEventsPerMessage = maxEventsPerMessage
         self.reportRetry = reportRetry
+        self.transport = transport
     }
 
     /// The stable defender id kept in the data folder (created on first use).
@@ -272,6 +277,12 @@ public final class Uplink: Sendable {
         wsConfiguration.closeTimeout = .milliseconds(500)
         // Enrolled: the defender's own credential. Not yet (or the console forgot it): the install bundle's token.
         let secret = state.withLock { $0.credential } ?? configuration.bundle.token
+        if let transport = configuration.transport {
+            let conversation = try await transport.open(secret: secret)
+            defer { conversation.close() }
+            try await converse(messages: conversation.messages, write: conversation.write, onPolicy: onPolicy)
+            return
+        }
         wsConfiguration.additionalHeaders = [.authorization: "Bearer \(secret)"]
         let url = configuration.consoleAddress.hasSuffix("/channel") ? configuration.consoleAddress : configuration.consoleAddress + "/channel"
         var tls = try tlsConfiguration()
@@ -286,23 +297,28 @@ public final class Uplink: Sendable {
             inbound,
             outbound,
             _ in
-            try await self.converse(inbound: inbound, outbound: outbound, onPolicy: onPolicy)
+            let texts = inbound.messages(maxSize: 1 << 22).compactMap { frame -> String? in
+                guard case .text(let text) = frame else { return nil }
+                return text
+            }
+            try await self.converse(messages: texts, write: { try await outbound.write(.text($0)) }, onPolicy: onPolicy)
         }
     }
 
-    private func converse(
-        inbound: WebSocketInboundStream,
-        outbound: WebSocketOutboundWriter,
+    private func converse<Messages: AsyncSequence & Sendable>(
+        messages: Messages,
+        write: @escaping @Sendable (String) async throws -> Void,
         onPolicy: @escaping @Sendable (UplinkPolicy) async -> Void
-    ) async throws {
-        try await outbound.write(.text(ChannelMessage(type: .hello, payload: configuration.hello.payload).text))
+    ) async throws where Messages.Element == String {
+        let outbound = TextWriter(write: write)
+        try await outbound.write(ChannelMessage(type: .hello, payload: configuration.hello.payload).text)
         let (acks, ackContinuation) = AsyncStream<String>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 // Reader: policies, acks, errors.
                 defer { ackContinuation.finish() }
-                for try await frame in inbound.messages(maxSize: 1 << 22) {
-                    guard case .text(let text) = frame, case .success(let message) = ChannelMessage.parse(text) else { continue }
+                for try await text in messages {
+                    guard case .success(let message) = ChannelMessage.parse(text) else { continue }
                     switch message.type {
                     case .welcome, .policy:
                         let settings = message.payload["settings"]?.objectValue
@@ -322,7 +338,7 @@ public final class Uplink: Sendable {
                         if kept {
                             // Kept on disk: the console may now forget the install bundle's part in it.
                             let confirm = ChannelMessage(type: .heartbeat, id: "enrolled", payload: JSONObject(["credentialKept": true]))
-                            try await outbound.write(.text(confirm.text))
+                            try await outbound.write(confirm.text)
                         }
                         if let policy = UplinkPolicy(payload: message.payload) {
                             self.cache(policy)
@@ -360,7 +376,7 @@ public final class Uplink: Sendable {
                 while true {
                     try await Task.sleep(for: self.configuration.heartbeat)
                     n += 1
-                    try await outbound.write(.text(ChannelMessage(type: .heartbeat, id: String(n)).text))
+                    try await outbound.write(ChannelMessage(type: .heartbeat, id: String(n)).text)
                     // Wakes a sender waiting for an ack, so its ack timeout holds even when nothing arrives.
                     ackContinuation.yield("")
                 }
@@ -383,7 +399,7 @@ public final class Uplink: Sendable {
                     for (kind, value, generation) in due {
                         let payload = JSONObject(["kind": .string(kind), "report": value])
                         let id = "\(Self.reportAckPrefix)\(kind)-\(generation)"
-                        try await outbound.write(.text(ChannelMessage(type: .report, id: id, payload: payload).text))
+                        try await outbound.write(ChannelMessage(type: .report, id: id, payload: payload).text)
                         sent[kind] = (generation, now)
                     }
                     try await Task.sleep(for: .milliseconds(100))
@@ -407,7 +423,7 @@ public final class Uplink: Sendable {
                     for (index, events) in batches.parts.enumerated() {
                         let id = batches.id(sequence: seq, part: index)
                         let message = ChannelMessage(type: .audits, id: id, payload: JSONObject(["events": .array(events)]))
-                        try await outbound.write(.text(message.text))
+                        try await outbound.write(message.text)
                         let deadline = ContinuousClock.now + self.configuration.ackTimeout
                         var acknowledged = false
                         while !acknowledged {

@@ -10,7 +10,8 @@ let args = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: defender defend [--policy FILE] [--audit-log FILE|-] [--forensics FILE] [--on-trace-failure open|closed]
                            [--app-id ID] [--container NAME] [--image NAME] [--no-dns-redirect]
-                           [--keep-capability CAP]... [--user USER[:GROUP]] [--dns-resolver IP]... -- CMD [ARGS...]
+                           [--keep-capability CAP]... [--user USER[:GROUP]] [--dns-resolver IP]...
+                           [--startup-mode availability|security] -- CMD [ARGS...]
            defender rasp [OPTIONS] [--] CMD [ARGS...]
            defender version
     """

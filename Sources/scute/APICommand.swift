@@ -45,6 +45,11 @@ struct ConsoleConnectionOptions: ParsableArguments {
                 throw CLIError("--ca \(ca): not a PEM certificate")
             }
         }
+        return Self.client(base: base, tls: tls, token: token)
+    }
+
+    /// A client of the console at `base` (`http(s)://HOST:PORT`, with or without `/api/v1`).
+    static func client(base: URL, tls: TLSConfiguration = .makeClientConfiguration(), token: String?) -> (Client, HTTPClient) {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

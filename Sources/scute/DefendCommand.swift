@@ -36,6 +36,15 @@ struct DefendOptions: ParsableArguments {
     @Option(name: .customLong("dns-resolver"), help: "A DNS server whose answers count for name-based rules (default: /etc/resolv.conf).")
     var dnsResolver: [String] = []
 
+    @Option(
+        name: .customLong("startup-mode"),
+        help: """
+            availability: start the app at once on the cached, file or default policy; security: only once the console's \
+            policy has arrived (default: $SCUTE_STARTUP_MODE, else availability).
+            """
+    )
+    var startupMode: String?
+
     func run(_ command: [String]) throws -> Never {
         var args: [String] = []
         if let policy { args += ["--policy", policy] }
@@ -47,6 +56,7 @@ struct DefendOptions: ParsableArguments {
         for c in keepCapability { args += ["--keep-capability", c] }
         if let user { args += ["--user", user] }
         for r in dnsResolver { args += ["--dns-resolver", r] }
+        if let startupMode { args += ["--startup-mode", startupMode] }
         // Before anything starts a thread: no thread may take the SIGCHLD the tracer waits for, and the
         // app must not be able to read this process.
         Defender.prepareProcess()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ScuteBundle
+import ScuteCore
 import ScuteEmbed
 
 struct EmbedDockerfile: ParsableCommand {
@@ -55,6 +56,15 @@ struct EmbedDockerfile: ParsableCommand {
     @Option(help: "The defender bundle to include (default: scute-defender.tar.gz next to scute, else one made from scute-defender there).")
     var bundle: String?
 
+    @Option(
+        name: .customLong("startup-mode"),
+        help: """
+            availability (default): the app starts at once on the cached or default policy; security: only once the \
+            defender has the console's policy.
+            """
+    )
+    var startupMode: String = StartupMode.availability.rawValue
+
     func run() throws {
         try CLIError.reporting {
             var bundleText = installBundle
@@ -70,6 +80,11 @@ struct EmbedDockerfile: ParsableCommand {
                 target: target,
                 platform: platform
             )
+            do {
+                options.startupMode = try StartupMode(parsing: startupMode, source: "--startup-mode")
+            } catch {
+                throw CLIError("\(error)")
+            }
             do {
                 if let entrypoint { options.baseEntrypoint = .known(try DockerImageProcess.parseList(entrypoint, option: "--entrypoint")) }
                 if let cmd { options.baseCmd = .known(try DockerImageProcess.parseList(cmd, option: "--cmd")) }

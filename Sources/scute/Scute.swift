@@ -8,7 +8,7 @@ struct Scute: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Embed.self, BundleCommand.self, SidecarCommand.self, Defend.self, Rasp.self, ConsoleCommand.self, APICommand.self,
-            ScanCommand.self, InventoryCommand.self, VulnsCommand.self, TaskCommand.self, WAASCommand.self,
+            ScanCommand.self, InventoryCommand.self, VulnsCommand.self, TaskCommand.self, WAASCommand.self, DemoCommand.self,
         ]
     )
 }

@@ -25,7 +25,8 @@ struct SidecarRun: ParsableCommand {
             Unpacks the bundle into the volume (so <volume>/defender exists), writes <volume>/.scute-ready, \
             and runs until SIGTERM or SIGINT. The task's health check is `scute sidecar health`. With \
             SCUTE_INSTALL_BUNDLE set, it also relays between the console and the defenders in the task: they \
-            connect to <volume>/channel.sock, and each gets its own console channel through the sidecar.
+            connect to <volume>/channel.sock, and their conversations share one console connection for the task \
+            (SCUTE_RELAY_MULTIPLEX=0: one per defender).
             """
     )
 

@@ -52,6 +52,15 @@ struct TaskEmbedOptions: ParsableArguments {
     @Option(name: .customLong("waas-effect"), help: "The firewall's effect on every category: disable, alert, prevent or ban (default alert).")
     var waasEffect: String?
 
+    @Option(
+        name: .customLong("startup-mode"),
+        help: """
+            availability: apps start at once on the cached or default policy; security: only once the defender has the \
+            console's policy (default: the embedded mode, else availability).
+            """
+    )
+    var startupMode: String?
+
     func embedOptions() throws -> EmbedOptions {
         var bundle = installBundle
         if let installBundleFile {
@@ -80,6 +89,14 @@ struct TaskEmbedOptions: ParsableArguments {
                     + "definition: prefer --install-bundle-secret ARN (an SSM parameter or Secrets Manager secret)"
             )
         }
+        var mode: StartupMode?
+        if let startupMode {
+            do {
+                mode = try StartupMode(parsing: startupMode, source: "--startup-mode")
+            } catch {
+                throw CLIError(error.description)
+            }
+        }
         var bindings: [WAASBinding] = []
         for spec in waas {
             do {
@@ -98,7 +115,8 @@ struct TaskEmbedOptions: ParsableArguments {
             assumeNoEntrypoint: Set(assumeNoEntrypoint),
             imageConfigs: configs,
             waas: bindings,
-            waasEffect: waasEffect
+            waasEffect: waasEffect,
+            startupMode: mode
         )
     }
 }

@@ -46,8 +46,15 @@ func freePort() throws -> Int {
     return port
 }
 
-func makeUplink(bundle: String, folder: String, app: String = "payments-api", id: String = "defender-1") throws -> Uplink {
-    var hello = DefenderHello(defenderID: id, appID: app, taskFamily: "payments", container: "web", image: "registry/pay:1", version: "0.1.0")
+func makeUplink(
+    bundle: String,
+    folder: String,
+    app: String = "payments-api",
+    id: String = "defender-1",
+    container: String = "web",
+    transport: (any UplinkTransport)? = nil
+) throws -> Uplink {
+    var hello = DefenderHello(defenderID: id, appID: app, taskFamily: "payments", container: container, image: "registry/pay:1", version: "0.1.0")
     hello.taskARN = "arn:aws:ecs:eu-west-1:1:task/c/abc"
     return try Uplink(
         configuration: UplinkConfiguration(
@@ -57,7 +64,8 @@ func makeUplink(bundle: String, folder: String, app: String = "payments-api", id
             heartbeat: .milliseconds(300),
             reconnectDelay: .milliseconds(50),
             maxReconnectDelay: .milliseconds(200),
-            ackTimeout: .seconds(5)
+            ackTimeout: .seconds(5),
+            transport: transport
         ),
         logger: quietLogger
     )

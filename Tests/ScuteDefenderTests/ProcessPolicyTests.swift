@@ -95,6 +95,18 @@ import Testing
         #expect(r.stdout.contains("bb=0"))
     }
 
+    @Test func busyboxStandaloneShellAppletsByArgumentZero() throws {
+        // Debian's busybox-static shell runs applets as /proc/self/exe with the applet's name in argv[0].
+        guard Harness.exists("/bin/busybox") else { return }
+        let r = try Harness.defend(
+            policy: Self.policy(denied: ["nslookup"]),
+            ["/bin/busybox", "sh", "-c", "nslookup localhost 127.0.0.1 >/dev/null 2>&1; echo rc=$?; cat /dev/null; echo cat=$?"]
+        )
+        #expect(r.stdout.contains("rc=137"))
+        #expect(r.stdout.contains("cat=0"))
+        #expect(r.audits.contains { $0[string: "attackType"] == "explicitlyDeniedProcess" })
+    }
+
     @Test func cryptoMinersByNameAndStratumURL() throws {
         let miner = try Harness.markerProgram(name: "xmrig")
         let proof = Harness.tempPath("ran")

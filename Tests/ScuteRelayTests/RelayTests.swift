@@ -125,6 +125,20 @@ private final class Client: @unchecked Sendable {
         }
     }
 
+    /// A defender in the security startup mode must not start its app on what an earlier run kept: the relay
+    /// marks that policy as cached (a console policy of this run comes unmarked, as the uplink receives it).
+    @Test func aPolicyFromAnEarlierRunIsMarkedCached() async throws {
+        try await Self.withRelay(prepare: Self.cachePolicy) { volume in
+            let client = try Client(volume + "/channel.sock")
+            client.send(Self.hello("def-1"))
+            let policy = try #require(try await client.receive())
+            #expect(policy.policyContent?.rule == "cached")
+            #expect(policy.isCachedPolicy)
+            #expect(policy.payload["cached"] == true)
+        }
+        #expect(!LocalMessage.policy(version: 1, rule: nil, document: ["rules": []]).isCachedPolicy)
+    }
+
     @Test func aReportIsKeptForTheConsoleLatestWins() async throws {
         try await Self.withRelay { volume in
             let client = try Client(volume + "/channel.sock")

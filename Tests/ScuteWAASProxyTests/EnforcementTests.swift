@@ -32,6 +32,23 @@ struct EnforcementTests {
         }
     }
 
+    @Test func aHealthCheckWithANumericHostAndBusyboxWgetIsForwardedUnderPrevent() async throws {
+        try await withHarness(policy: WAASPolicy().overriding(effect: .prevent)) { harness in
+            let client = try harness.client()
+            // What a load balancer's health check and busybox's wget send: recorded as notices, never blocked alone.
+            try client.send("GET /health HTTP/1.1\r\nHost: 10.0.1.23:8080\r\nUser-Agent: Wget\r\nConnection: keep-alive\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+            #expect(harness.app.requests.count == 1)
+            let notice = try #require(harness.sink.events.first { $0.ruleID == "protocol-1026" })
+            #expect(notice.effect == .alert)
+            #expect(!harness.sink.events.contains { $0.category == .cmdi })
+            // With an attack beside it, the request is blocked, and the notice carries the block's effect.
+            try client.send("GET /health?id=1%27%20OR%201%3D1-- HTTP/1.1\r\nHost: 10.0.1.23:8080\r\nUser-Agent: Wget\r\n\r\n")
+            #expect(try client.readResponse().status == 403)
+            #expect(harness.app.requests.count == 1)
+        }
+    }
+
     @Test func alertForwardsTheAttackAndRecordsAnEvent() async throws {
         try await withHarness { harness in
             let client = try harness.client()

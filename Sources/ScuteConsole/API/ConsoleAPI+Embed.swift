@@ -36,6 +36,7 @@ extension ConsoleAPI {
                 )
                 options.waas = try Self.waasBindings(q.waas)
                 options.waasEffect = q.waasEffect?.rawValue
+                options.startupMode = q.startupMode.flatMap { StartupMode(rawValue: $0.rawValue) }
                 options.installBundleSecret = try Self.installBundleSecret(q.installBundleSecret, plainEnvironment: q.plainEnvironment == ._true)
                 output = try embedder.embed(registerInput, options: options)
             }
@@ -85,6 +86,7 @@ extension ConsoleAPI {
                 )
                 options.waas = try Self.waasBindings(q.waas)
                 options.waasEffect = q.waasEffect?.rawValue
+                options.startupMode = q.startupMode.flatMap { StartupMode(rawValue: $0.rawValue) }
                 output = try embedder.embed(template: template, options: options, resources: q.resource ?? [])
             }
         } catch let error as EmbedError {
@@ -127,7 +129,8 @@ extension ConsoleAPI {
             installBundle: bundle.encoded,
             buildArgs: buildArgs,
             target: try Self.optionalText(q.target, "target"),
-            platform: platform
+            platform: platform,
+            startupMode: q.startupMode.flatMap { StartupMode(rawValue: $0.rawValue) } ?? .availability
         )
         let result: DockerfileEmbedResult
         do {

@@ -43,6 +43,7 @@ struct ChannelServer: Sendable {
                 await handle(inbound: inbound, outbound: outbound, presenting: ChannelCredential(bearer: token), logger: context.logger)
             }
         )
+        routeTaskChannel(router)
         return router
     }
 
@@ -54,8 +55,21 @@ struct ChannelServer: Sendable {
     ) async {
         // Reports (up to 8 MiB) are the only messages larger than maxBodyBytes a defender may send.
         var messages = inbound.messages(maxSize: max(core.configuration.maxBodyBytes, ChannelMessage.maxReportBytes)).makeAsyncIterator()
-        // The first message must be `hello`, within the hello timeout: a peer that opens a channel and says
-        // nothing is disconnected rather than held (the pings alone would keep it open).
+        let writer = ChannelWriter(
+            write: { text in try await outbound.write(.text(text)) },
+            close: { code, reason in try? await outbound.close(code, reason: reason) }
+        )
+        await converse(&messages, writer: writer, presenting: credential, logger: logger)
+    }
+
+    /// One defender's conversation, on a WebSocket of its own or on a virtual channel of a task channel: its
+    /// hello (within the hello timeout), admission, then its messages until it ends.
+    func converse<Messages: AsyncIteratorProtocol>(
+        _ messages: inout Messages,
+        writer outbound: ChannelWriter,
+        presenting credential: ChannelCredential,
+        logger: Logger
+    ) async where Messages.Element == WebSocketMessage {
         let hello: DefenderHello
         do {
             hello = try await withHelloDeadline(outbound: outbound) { () async throws -> DefenderHello? in
@@ -69,8 +83,8 @@ struct ChannelServer: Sendable {
                 return hello
             }
         } catch let error as ChannelProtocolError {
-            try? await outbound.write(.text(Self.error(error.message, fatal: true).text))
-            try? await outbound.close(.protocolError, reason: "hello expected")
+            try? await outbound.write(Self.error(error.message, fatal: true).text)
+            await outbound.close(.protocolError, "hello expected")
             return
         } catch {
             return
@@ -85,14 +99,14 @@ struct ChannelServer: Sendable {
                 issued = credential
             case .refused(let reason, let code):
                 logger.notice("channel.refused", metadata: ["code": "\(code)"])
-                try? await outbound.write(.text(Self.error(reason, fatal: true, code: code).text))
-                try? await outbound.close(.policyViolation, reason: code)
+                try? await outbound.write(Self.error(reason, fatal: true, code: code).text)
+                await outbound.close(.policyViolation, code)
                 return
             }
         } catch {
             logger.warning("channel.hello.store_failed")
-            try? await outbound.write(.text(Self.error("the console store is unavailable; reconnect later", fatal: true).text))
-            try? await outbound.close(.unexpectedServerError, reason: "store unavailable")
+            try? await outbound.write(Self.error("the console store is unavailable; reconnect later", fatal: true).text)
+            await outbound.close(.unexpectedServerError, "store unavailable")
             return
         }
         logger.info("channel.connected")
@@ -119,12 +133,12 @@ struct ChannelServer: Sendable {
             group.addTask {
                 for await message in stream {
                     do {
-                        try await outbound.write(.text(message.text))
+                        try await outbound.write(message.text)
                     } catch {
                         break
                     }
                     if message.type == .error, message.payload["fatal"] == .bool(true) {
-                        try? await outbound.close(.policyViolation, reason: message.payload["message"]?.stringValue)
+                        await outbound.close(.policyViolation, message.payload["message"]?.stringValue)
                         break
                     }
                 }
@@ -170,15 +184,15 @@ struct ChannelServer: Sendable {
     /// Runs `readHello`; when it has not returned within the hello timeout, says so and closes the channel
     /// (which ends the read). Throws `CancellationError` when the channel closed before a hello.
     private func withHelloDeadline(
-        outbound: WebSocketOutboundWriter,
+        outbound: ChannelWriter,
         _ readHello: () async throws -> DefenderHello?
     ) async throws -> DefenderHello {
         let timeout = Duration.seconds(core.configuration.helloTimeoutSeconds)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await Task.sleep(for: timeout)
-                try? await outbound.write(.text(Self.error("no hello within \(timeout)", fatal: true).text))
-                try? await outbound.close(.policyViolation, reason: "no hello")
+                try? await outbound.write(Self.error("no hello within \(timeout)", fatal: true).text)
+                await outbound.close(.policyViolation, "no hello")
             }
             defer { group.cancelAll() }
             guard let hello = try await readHello() else { throw CancellationError() }

@@ -79,6 +79,8 @@ extension WebUI {
             "document": form?["document"] ?? "", "appID": form?["appID"] ?? "", "installBundleSecret": form?["installBundleSecret"] ?? "",
             "plainEnvironment": form?["plainEnvironment"] == "on", "cloudFormation": form?["kind"] == "cloudFormation",
             "dockerAppID": form?["dockerAppID"] ?? "", "dockerEntrypoint": form?["entrypoint"] ?? "",
+            "startupModes": Self.startupModeChoices(form?["startupMode"]),
+            "dockerStartupModes": Self.startupModeChoices(form?["dockerStartupMode"]),
         ]
         data.merge(extra) { $1 }
         return render("deploy", "Manage > Defenders > Deploy", s, data, status: status)
@@ -88,7 +90,9 @@ extension WebUI {
     func generateTask(_ s: Session, _ form: UIForm) async throws -> Response {
         let text = form["document"]
         let cloudFormation = form["kind"] == "cloudFormation"
-        var query: [(String, String)] = [("consoleaddr", form["consoleaddr"]), ("appID", form["appID"])]
+        var query: [(String, String)] = [
+            ("consoleaddr", form["consoleaddr"]), ("appID", form["appID"]), ("startupMode", form["startupMode"]),
+        ]
         if !cloudFormation {
             query.append(("installBundleSecret", form["installBundleSecret"]))
             if form["plainEnvironment"] == "on" { query.append(("plainEnvironment", "true")) }
@@ -133,6 +137,16 @@ extension WebUI {
         return result.serialized(JSONValue.detectLayout(of: text), keeping: hints) + "\n"
     }
 
+    /// The startup mode select's options, the chosen one selected (availability when none is chosen).
+    static func startupModeChoices(_ chosen: String?) -> [[String: Any]] {
+        let labels: [StartupMode: String] = [
+            .availability: "Availability: apps start at once on the cached or default policy",
+            .security: "Security: apps start only once the defender has the console's policy",
+        ]
+        let selected = chosen.flatMap(StartupMode.init(rawValue:)) ?? .availability
+        return StartupMode.allCases.map { ["value": $0.rawValue, "label": labels[$0] ?? $0.rawValue, "selected": $0 == selected] }
+    }
+
     /// Which form field an API error names: its first path component.
     static func fieldKey(_ field: String) -> String {
         String(field.prefix { $0 != "." && $0 != "[" })
@@ -141,7 +155,10 @@ extension WebUI {
     /// (b) an uploaded Dockerfile in, the zip of the protected build context out.
     func dockerfileZip(_ s: Session, _ form: UIForm) async throws -> Response {
         let file = form.files["dockerfile"]?.bytes ?? []
-        let query = UIQuery.make([("appID", form["dockerAppID"]), ("consoleaddr", form["consoleaddr"]), ("entrypoint", form["entrypoint"])])
+        let query = UIQuery.make([
+            ("appID", form["dockerAppID"]), ("consoleaddr", form["consoleaddr"]), ("entrypoint", form["entrypoint"]),
+            ("startupMode", form["dockerStartupMode"]),
+        ])
         let answer = await api.call(
             .post,
             "/defenders/app-embedded" + query,

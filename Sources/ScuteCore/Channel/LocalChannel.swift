@@ -28,12 +28,24 @@ public struct LocalMessage: Sendable, Equatable {
         self.payload = payload
     }
 
-    /// A policy push, with the compliance settings the console sent next to the policy, if any.
-    public static func policy(version: Int64, rule: String?, document: JSONValue, compliance: JSONValue? = nil) -> LocalMessage {
+    /// A policy push, with the compliance settings the console sent next to the policy, if any. `cached`: the
+    /// sidecar has it from an earlier run, not from the console now (`"cached": true`; the security startup
+    /// mode does not start the app on it).
+    public static func policy(
+        version: Int64,
+        rule: String?,
+        document: JSONValue,
+        compliance: JSONValue? = nil,
+        cached: Bool = false
+    ) -> LocalMessage {
         var payload = JSONObject(["version": .number(String(version)), "rule": rule.map(JSONValue.string) ?? .null, "policy": document])
         if let compliance { payload["compliance"] = compliance }
+        if cached { payload["cached"] = true }
         return LocalMessage(type: .policy, payload: payload)
     }
+
+    /// Whether a policy push carries a policy the sidecar kept from an earlier run.
+    public var isCachedPolicy: Bool { type == .policy && payload["cached"]?.boolValue == true }
 
     /// A batch of audit events (as JSON objects) with its sequence number.
     public static func audits(sequence: UInt64, events: [JSONValue]) -> LocalMessage {

@@ -50,6 +50,11 @@ extension Supervisor {
                 }
             }
         }
+        if let first = argv.first, let applet = Self.multiCallApplet(exe: exe, argv0: first) {
+            // A multi-call binary runs the program its argv[0] names: Debian's busybox-static shell launches its
+            // applets as /proc/self/exe with the applet's name there. That name may deny, never allow.
+            launch.otherPaths.append(applet)
+        }
         if exe.hasPrefix("/memfd:") {
             // The app chose this name: it may deny (a miner calling itself xmrig), never allow.
             var name = String(exe.dropFirst("/memfd:".count))
@@ -221,6 +226,15 @@ extension Supervisor {
         if aliasCache.count > 4096 { aliasCache.removeAll() }
         aliasCache[name] = exe
         return true
+    }
+
+    /// The applet a launch of a multi-call binary (busybox, toybox) runs, when argv[0] names another program.
+    static func multiCallApplet(exe: String, argv0: String) -> String? {
+        func base(_ path: Substring) -> Substring { path.split(separator: "/", omittingEmptySubsequences: false).last ?? path }
+        let program = base(exe[...])
+        guard program == "busybox" || program == "toybox" else { return nil }
+        let applet = base(argv0[...])
+        return applet.isEmpty || applet == program ? nil : String(applet)
     }
 
     static func isTrustedDirectory(_ dir: String) -> Bool {

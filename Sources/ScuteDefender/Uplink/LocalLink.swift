@@ -40,6 +40,8 @@ package final class LocalLink: Sendable {
         var droppedReported = 0
         var connected = false
         var policies = 0
+        /// Policies the sidecar had from the console in this run (not from its cache of an earlier one).
+        var consolePolicies = 0
         var started = false
         /// The latest report line of each kind, and which of them this session has sent (latest wins).
         var reports: [String: String] = [:]
@@ -86,6 +88,8 @@ package final class LocalLink: Sendable {
     package var isConnected: Bool { state.withLock { $0.connected } }
     /// How many policies the sidecar has pushed.
     package var policiesReceived: Int { state.withLock { $0.policies } }
+    /// How many of them came from the console in this run, not from the relay's cache of an earlier run.
+    package var consolePoliciesReceived: Int { state.withLock { $0.consolePolicies } }
     /// Audits dropped because the in-memory queue was full.
     package var dropped: Int { state.withLock { $0.dropped } }
     /// Audits not yet acknowledged by the sidecar.
@@ -100,17 +104,6 @@ package final class LocalLink: Sendable {
         }
         guard first else { return }
         PosixThread { self.loop() }.start()
-    }
-
-    /// Waits until the sidecar has pushed a policy, up to `seconds`; returns whether it did.
-    @discardableResult
-    package func waitForPolicy(seconds: Double) -> Bool {
-        let deadline = Sys.monotonic() + Int64(seconds * 1e9)
-        while policiesReceived == 0 {
-            if Sys.monotonic() >= deadline { return false }
-            usleep(10_000)
-        }
-        return true
     }
 
     /// Queues audits for the sidecar (never blocks on the socket).
@@ -298,7 +291,10 @@ package final class LocalLink: Sendable {
             }
             let live = state.withLock { $0.live }
             live?.update(policy, version: content.version)
-            state.withLock { $0.policies += 1 }
+            state.withLock {
+                $0.policies += 1
+                if !message.isCachedPolicy { $0.consolePolicies += 1 }
+            }
         case .hello, .audits, .report:
             break
         }

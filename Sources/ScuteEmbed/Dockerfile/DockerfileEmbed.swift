@@ -24,6 +24,8 @@ public struct DockerfileEmbedOptions: Sendable, Equatable {
     public var target: String?
     /// The target platform (`docker build --platform`), for TARGETARCH and friends in FROM.
     public var platform: String
+    /// How the defender starts the app before the console answers; security adds `SCUTE_STARTUP_MODE=security`.
+    public var startupMode: StartupMode
 
     public init(
         appID: String,
@@ -36,7 +38,8 @@ public struct DockerfileEmbedOptions: Sendable, Equatable {
         imageConfig: DockerImageProcess? = nil,
         buildArgs: [String: String] = [:],
         target: String? = nil,
-        platform: String = "linux/amd64"
+        platform: String = "linux/amd64",
+        startupMode: StartupMode = .availability
     ) {
         self.appID = appID
         self.console = console
@@ -49,6 +52,7 @@ public struct DockerfileEmbedOptions: Sendable, Equatable {
         self.buildArgs = buildArgs
         self.target = target
         self.platform = platform
+        self.startupMode = startupMode
     }
 }
 
@@ -194,6 +198,7 @@ public enum DockerfileEmbed {
         if let bundle = options.installBundle { env.append(("SCUTE_INSTALL_BUNDLE", bundle)) }
         env.append(("SCUTE_DATA_FOLDER", options.dataFolder))
         env.append(("SCUTE_DEFENDER_TYPE", "embedded"))
+        if options.startupMode == .security { env.append((StartupMode.variable, options.startupMode.rawValue)) }
         for (key, value) in env { block.append("ENV \(key)=\(quote(value, escape: file.escapeToken))") }
         if appUser != nil { block.append("USER root") }
         block.append("ENTRYPOINT " + json(newEntrypoint))

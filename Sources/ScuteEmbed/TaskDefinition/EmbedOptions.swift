@@ -24,6 +24,9 @@ public struct EmbedOptions: Sendable, Equatable {
     public var waas: [WAASBinding]
     /// The effect of every WAAS category (`alert`, `prevent`, ...); nil keeps the embedded one, or alert.
     public var waasEffect: String?
+    /// How the defenders start the app before the console answers; nil keeps the embedded mode, or availability.
+    /// Security sets `SCUTE_STARTUP_MODE=security` in each protected container; availability sets nothing.
+    public var startupMode: StartupMode?
 
     public init(
         consoleAddress: String? = nil,
@@ -35,7 +38,8 @@ public struct EmbedOptions: Sendable, Equatable {
         assumeNoEntrypoint: Set<String> = [],
         imageConfigs: [String: ImageConfig] = [:],
         waas: [WAASBinding] = [],
-        waasEffect: String? = nil
+        waasEffect: String? = nil,
+        startupMode: StartupMode? = nil
     ) {
         self.consoleAddress = consoleAddress
         self.installBundle = installBundle
@@ -47,6 +51,7 @@ public struct EmbedOptions: Sendable, Equatable {
         self.imageConfigs = imageConfigs
         self.waas = waas
         self.waasEffect = waasEffect
+        self.startupMode = startupMode
     }
 }
 

@@ -70,8 +70,10 @@ public struct TaskDefinitionEmbedder: Sendable {
         options.excluded.formUnion(previous?.excluded ?? [])
         var td = input
         var priorFills: [String: Fill] = [:]
+        var priorStartupMode: StartupMode?
         if previous != nil {
             let containers = try containerList(td)
+            priorStartupMode = embeddedStartupMode(containers)
             for c in containers {
                 if let name = c[k("name")]?.stringValue, let fill = try priorFill(of: c, name: name) {
                     priorFills[name] = fill
@@ -119,12 +121,13 @@ public struct TaskDefinitionEmbedder: Sendable {
         let waas = options.waas.isEmpty ? previous?.waas ?? [] : options.waas
         try checkWAAS(waas, effect: options.waasEffect, td: td, containers: containers, excluded: options.excluded, warnings: &warnings)
 
+        let startupMode = options.startupMode ?? priorStartupMode ?? .availability
         var protectedCount = 0
         var firstLogConfiguration: JSONValue?
         for i in containers.indices {
             guard let name = containers[i][k("name")]?.stringValue, !options.excluded.contains(name) else { continue }
             let fill = try fillFor(name: name, options: options, prior: priorFills[name])
-            containers[i] = try protect(containers[i], name: name, appID: appID, fill: fill, warnings: &warnings)
+            containers[i] = try protect(containers[i], name: name, appID: appID, fill: fill, startupMode: startupMode, warnings: &warnings)
             protectedCount += 1
             if firstLogConfiguration == nil, let log = containers[i][k("logConfiguration")],
                 log.objectValue?[k("logDriver")]?.stringValue == "awslogs"
@@ -279,6 +282,7 @@ public struct TaskDefinitionEmbedder: Sendable {
         name: String,
         appID: JSONValue,
         fill: Fill?,
+        startupMode: StartupMode,
         warnings: inout [String]
     ) throws(EmbedError) -> JSONObject {
         var c = input
@@ -433,12 +437,13 @@ public struct TaskDefinitionEmbedder: Sendable {
         if c[envKey] == nil { state.append("environment") }
         let defined = Set(env.compactMap { $0.objectValue?[k("name")]?.stringValue })
         let image = c[k("image")] ?? ""
-        let additions: [(String, JSONValue)] = [
-            ("SCUTE_APP_ID", appID),
-            ("SCUTE_CONTAINER_NAME", .string(name)),
-            ("SCUTE_IMAGE_NAME", image),
-            ("SCUTE_DEFENDER_TYPE", "fargate"),
-        ]
+        let additions: [(String, JSONValue)] =
+            [
+                ("SCUTE_APP_ID", appID),
+                ("SCUTE_CONTAINER_NAME", .string(name)),
+                ("SCUTE_IMAGE_NAME", image),
+                ("SCUTE_DEFENDER_TYPE", "fargate"),
+            ] + startupModeVariables(startupMode, container: c, name: name, warnings: &warnings)
         for (variable, value) in additions where !defined.contains(variable) {
             env.append(envEntry(variable, value))
             state.append("env=\(variable)")
@@ -593,7 +598,7 @@ public struct TaskDefinitionEmbedder: Sendable {
 
     // MARK: Removal
 
-    private func embedState(of container: JSONObject) -> [String]? {
+    func embedState(of container: JSONObject) -> [String]? {
         for entry in container[k("environment")]?.arrayValue ?? [] {
             guard let o = entry.objectValue, o[k("name")]?.stringValue == EmbedConstants.stateVariable else { continue }
             return Self.decodeState(o[k("value")]?.stringValue ?? "")

@@ -64,7 +64,11 @@ enum ProtocolChecks {
             case "host":
                 hosts += 1
                 let host = Array(trimmed.utf8)
-                if host.isEmpty || isNumericHost(host) { sink.report(.host, location: location, text: host, start: 0, end: host.count) }
+                if host.isEmpty {
+                    sink.report(.host, location: location, text: host, start: 0, end: host.count)
+                } else if isNumericHost(host) {
+                    sink.report(.numericHost, location: location, text: host, start: 0, end: host.count)
+                }
             case "content-length": contentLengths.append(trimmed)
             case "transfer-encoding": transferEncodings.append(trimmed.lowercased())
             case "content-type": contentType = trimmed.isEmpty ? nil : header.value

@@ -50,7 +50,11 @@ extension WAASEngine {
         let browserHeader = input.source == .header && (input.key.elementsEqual("user-agent".utf8) || input.key.elementsEqual("referer".utf8))
         if sink.wants(.java) || sink.wants(.code), !browserHeader { report(Base64Detector.detect(text, raw: input.bytes)) }
         if sink.wants(.cmdi) {
-            let atStart = !input.isName && input.source != .path
+            // A one-word User-Agent is a client's product name: busybox's `Wget` is not a command run without
+            // arguments. A User-Agent with arguments after a command is still read from its start.
+            let productName =
+                input.source == .header && input.key.elementsEqual("user-agent".utf8) && !input.bytes.contains(where: ByteClass.isSpace)
+            let atStart = !input.isName && input.source != .path && !productName
             report(ShellDetector.detect(value, atValueStart: atStart).map { DetectorHit($0.rule, $0.start, $0.end, text: $0.text) })
         }
         let lower = value.lower

@@ -100,7 +100,8 @@ extension WAASRule {
     static let doubleEncoding = WAASRule("protocol-1013", .protocol, "double URL encoding")
     static let extensionRestricted = WAASRule("protocol-1014", .protocol, "restricted file extension")
     static let headerRestricted = WAASRule("protocol-1015", .protocol, "restricted request header")
-    static let host = WAASRule("protocol-1016", .protocol, "missing, empty or numeric Host")
+    static let host = WAASRule("protocol-1016", .protocol, "missing, empty or repeated Host")
+    static let numericHost = WAASRule("protocol-1026", .protocol, "numeric Host (a load balancer's health check sends one)")
     static let emptyHeader = WAASRule("protocol-1017", .protocol, "empty User-Agent or Accept")
     static let range = WAASRule("protocol-1018", .protocol, "Range header abuse")
     static let headerSyntax = WAASRule("protocol-1019", .protocol, "invalid Connection, Cache-Control, Accept-Encoding or Accept")
@@ -123,6 +124,12 @@ extension WAASRule {
     static let sessionFixation = WAASRule("session-fixation-1201", .sessionFixation, "session identifier parameter from another site")
     static let sessionCookieSetting = WAASRule("session-fixation-1202", .sessionFixation, "markup or script that sets a cookie")
 
+    /// Rules that alone never block: they are recorded with the effect `alert` and raise a request's effect only
+    /// together with another finding. A numeric Host is what load balancers' health checks send, and a missing
+    /// User-Agent or Accept is common from scripts; both are weak signals (anomaly-scored below blocking by CRS
+    /// at paranoia level 1 too).
+    package static let noticeRuleIDs: Set<String> = [numericHost.id, emptyHeader.id]
+
     /// Every rule, for documentation and policy editors.
     package static let catalog: [WAASRule] = [
         sqliStringBreakout, sqliBoolean, sqliUnion, sqliStacked, sqliStatement, sqliFunction, sqliComment, sqliCatalog, sqliCast, sqliNoSQL,
@@ -134,7 +141,7 @@ extension WAASRule {
         javaClass, javaGadget, javaLog4Shell, javaSerialized, javaExpression, javaUpload,
         nodeCode, nodePrototype, nodeSerialize, codePerl, codeORM, codeLoop, codePython, codeBase64, ssti, shellshock, ldapi, scannerAgent,
         methodNotAllowed, invalidRequestLine, versionNotAllowed, bodyOnGet, contentLength, contentType, charset, contentTypeSyntax,
-        urlEncoding, utf8, percentU, nul, doubleEncoding, extensionRestricted, headerRestricted, host, emptyHeader, range,
+        urlEncoding, utf8, percentU, nul, doubleEncoding, extensionRestricted, headerRestricted, host, numericHost, emptyHeader, range,
         headerSyntax, methodOverride, bodyParse, multipart, backupFile, limits, parameterSyntax,
         smugglingCLTE, smugglingCL, smugglingTE, smugglingChunks, smugglingHeader, smugglingSplitting, smugglingRequestLine,
         smugglingUnixSocket, sessionFixation, sessionCookieSetting,

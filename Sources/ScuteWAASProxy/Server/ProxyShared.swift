@@ -31,7 +31,9 @@ final class ProxyShared: Sendable {
         let findings = engine.inspect(request)
         guard !findings.isEmpty else { return .allow }
         var effect = WAASEffect.alert
-        for finding in findings { effect = max(effect, effects[finding.category] ?? .alert) }
+        for finding in findings where !WAASRule.noticeRuleIDs.contains(finding.ruleID) {
+            effect = max(effect, effects[finding.category] ?? .alert)
+        }
         let eventID = EventStamp.newEventID()
         let time = EventStamp.now()
         let path = String(request.target.prefix { $0 != "?" && $0 != "#" })
