@@ -104,6 +104,7 @@ import Testing
         let message = LocalMessage.policy(version: 2, rule: nil, document: ["rules": []], compliance: compliance)
         #expect(try LocalMessage.parse(String(message.line.dropLast())).payload["compliance"] == compliance)
         let sidecar = try FakeSidecar()
+        defer { sidecar.stop() }
         sidecar.policyOnHello = message.line
         let go = Harness.tempPath("go")
         func finding(_ m: [(connection: Int, message: LocalMessage)]) -> JSONObject? {

@@ -35,13 +35,33 @@ final class FakeSidecar: @unchecked Sendable {
         Thread.detachNewThread { self.acceptLoop() }
     }
 
-    deinit { close(listener) }
+    private var accepted: [Int32] = []
+    private var stopped = false
+
+    /// Stops accepting and ends every connection (their reading threads return), so a test leaves no thread
+    /// blocked behind it.
+    func stop() {
+        lock.lock()
+        let open = stopped ? [] : accepted + [listener]
+        stopped = true
+        lock.unlock()
+        for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
+    }
 
     private func acceptLoop() {
         while true {
             let fd = accept(listener, nil, nil)
-            if fd < 0 { return }
+            if fd < 0 {
+                close(listener)
+                return
+            }
             lock.lock()
+            if stopped {
+                lock.unlock()
+                close(fd)
+                return
+            }
+            accepted.append(fd)
             connections += 1
             let number = connections
             connection = fd
@@ -55,7 +75,14 @@ final class FakeSidecar: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { return }
+            if n <= 0 {
+                // Closed under the lock: `stop` never shuts down a number the system gave to another socket.
+                lock.lock()
+                accepted.removeAll { $0 == fd }
+                close(fd)
+                lock.unlock()
+                return
+            }
             for line in (try? lines.append(buffer[0..<n])) ?? [] {
                 guard let message = try? LocalMessage.parse(line) else { continue }
                 lock.lock()

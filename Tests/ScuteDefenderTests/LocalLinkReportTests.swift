@@ -13,6 +13,7 @@ import Testing
         try "-----BEGIN OPENSSH PRIVATE KEY-----\n\(body)\n-----END OPENSSH PRIVATE KEY-----\n"
             .write(toFile: root + "/etc/id_ed25519", atomically: true, encoding: .utf8)
         let sidecar = try FakeSidecar()
+        defer { sidecar.stop() }
         sidecar.policyOnHello = LocalLinkTests.emptyPolicy
         let go = Harness.tempPath("go")
         func reports(_ m: [(connection: Int, message: LocalMessage)], on connection: Int) -> [String] {

@@ -63,6 +63,7 @@ import Testing
 
     @Test func helloCarriesTheDefendersIdentity() throws {
         let sidecar = try FakeSidecar()
+        defer { sidecar.stop() }
         sidecar.policyOnHello = Self.emptyPolicy
         let r = try Harness.run(
             [Harness.defender, "rasp", "--", "/bin/true"],
@@ -87,6 +88,7 @@ import Testing
 
     @Test func theFirstPolicyIsAwaitedBeforeTheAppStarts() throws {
         let sidecar = try FakeSidecar()
+        defer { sidecar.stop() }
         sidecar.policyOnHello = LocalMessage.policy(version: 3, rule: "pushed", document: try JSONValue.parse(Self.deny("first-denied"))).line
         let marker = try Harness.markerProgram(name: "first-denied")
         let proof = Harness.tempPath("ran")
@@ -97,6 +99,7 @@ import Testing
 
     @Test func aPolicyPushedMidRunBlocksALaterExecAndItsAuditArrives() throws {
         let sidecar = try FakeSidecar()
+        defer { sidecar.stop() }
         sidecar.policyOnHello = Self.emptyPolicy
         let marker = try Harness.markerProgram(name: "later-denied")
         let before = Harness.tempPath("before")
@@ -121,6 +124,7 @@ import Testing
 
     @Test func unacknowledgedAuditsAreSentAgainAfterTheConnectionDrops() throws {
         let sidecar = try FakeSidecar()
+        defer { sidecar.stop() }
         sidecar.policyOnHello =
             LocalMessage.policy(version: 1, rule: "pushed", document: try JSONValue.parse(Self.deny("alerted", effect: "alert"))).line
         sidecar.setAcknowledges(false)
@@ -161,6 +165,7 @@ import Testing
         var configuration = LocalLink.Configuration(socketPath: "", hello: JSONObject(["defenderID": "bounded"]))
         configuration.maxEvents = 5
         let sidecar = try FakeSidecar()
+        defer { sidecar.stop() }
         configuration.socketPath = sidecar.path
         let link = LocalLink(configuration: configuration)
         let events = (0..<8).map { AuditEvent(id: "e\($0)", time: 0, type: .process, effect: .alert, msg: "m\($0)") }

@@ -149,6 +149,7 @@ import Testing
 
     @Test func throughTheSidecarSecurityWaitsForTheConsolesPolicyNotTheRelaysCache() throws {
         let sidecar = try FakeSidecar()
+        defer { sidecar.stop() }
         // What the relay kept from an earlier run: it comes first, marked, and does not start the app.
         sidecar.policyOnHello =
             LocalMessage.policy(version: 1, rule: "cached", document: ["rules": []], cached: true).line
@@ -178,6 +179,7 @@ import Testing
 
     @Test func throughTheSidecarSecurityRefusesWhenOnlyTheCacheArrives() throws {
         let sidecar = try FakeSidecar()
+        defer { sidecar.stop() }
         sidecar.policyOnHello = LocalMessage.policy(version: 1, rule: "cached", document: ["rules": []], cached: true).line
         let marker = try Harness.markerProgram()
         let proof = Harness.tempPath("ran")
@@ -196,6 +198,7 @@ import Testing
 
     @Test func throughTheSidecarAvailabilityDoesNotWaitForAPolicy() throws {
         let sidecar = try FakeSidecar()
+        defer { sidecar.stop() }
         let start = Date()
         let r = try Harness.run(
             [Harness.defender, "rasp", "--", "/bin/sh", "-c", "echo up"],

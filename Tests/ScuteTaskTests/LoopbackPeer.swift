@@ -78,7 +78,9 @@ enum LoopbackPeer {
         }
 
         func run() {
-            let client = accept(listener.fd, nil, nil)
+            // Bounded: a task that never connects must not leave this thread (and the test's join) waiting.
+            var ready = pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)
+            let client = poll(&ready, 1, 30_000) == 1 ? accept(listener.fd, nil, nil) : -1
             close(listener.fd)
             if client >= 0 {
                 let bytes = Array((line + "\n").utf8)
