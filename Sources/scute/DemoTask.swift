@@ -36,7 +36,8 @@ enum DemoTask {
             date >/dev/null
             nc -w 1 127.0.0.1 8080 </dev/null >/dev/null 2>&1; [ $? -ge 126 ] && echo "round $n: nc refused" || echo "round $n: nc ran"
             /tmp/xmrig 1 2>/dev/null && echo "round $n: xmrig ran" || echo "round $n: xmrig refused"
-            wget -q -T 1 -O /dev/null http://127.0.0.1:6667/ 2>/dev/null; echo "round $n: IRC port connection tried"
+            # (no -T: busybox 1.35's wget crashes with a timeout on a refused connection)
+            wget -q -O /dev/null http://127.0.0.1:6667/ 2>/dev/null; echo "round $n: IRC port connection tried"
             wget -q -O /dev/null "http://127.0.0.1:8080/" && echo "round $n: shop answered"
             wget -q -O /dev/null "http://127.0.0.1:8080/search?q=1%27%20OR%20%271%27=%271" || echo "round $n: SQL injection stopped"
             wget -q -O /dev/null "http://127.0.0.1:8080/?name=%3Cscript%3Ealert(1)%3C/script%3E" || echo "round $n: XSS stopped"
