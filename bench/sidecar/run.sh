@@ -12,7 +12,8 @@ repo="$(cd "$here/../.." && pwd)"
 command -v socat >/dev/null || apt-get install -y -q socat >/dev/null
 if [ -z "${SCUTE_BIN:-}" ]; then
     echo "building scute (release, .build-bench-release)..." >&2
-    (cd "$repo" && swift build -c release --product scute --product scute-defender --scratch-path .build-bench-release >&2)
+    (cd "$repo" && swift build -c release --product scute --scratch-path .build-bench-release >&2 &&
+        swift build -c release --product scute-defender --scratch-path .build-bench-release >&2)
     SCUTE_BIN="$repo/.build-bench-release/release/scute"
 fi
 bundle="${SCUTE_DEFENDER_BUNDLE:-}"
