@@ -13,7 +13,7 @@ import Foundation
 #endif
 
 /// A sidecar's one connection to the console for its whole task (`/channel/task`), carrying each defender's
-/// conversation as a virtual channel: frames are `<channel>\n<body>`, with the bodies `open <secret>` and
+/// conversation as a virtual channel: frames are `CHANNEL\nBODY`, with the bodies `open SECRET` and
 /// `close` around a channel's messages. Each defender keeps its own uplink (credential, spool, policy cache);
 /// only the connection is shared. When the connection drops, every conversation ends, and the uplinks open
 /// new ones once it is back.

@@ -8,8 +8,8 @@ import ScuteStore
 import Synchronization
 
 /// The task channel: one WebSocket per task (its sidecar), carrying the conversations of every defender in
-/// the task as virtual channels. Each text frame is `<channel>\n<body>`; the body `open <secret>` opens
-/// channel `<channel>` presenting the defender's credential or the install bundle's token (as `Authorization`
+/// the task as virtual channels. Each text frame is `CHANNEL\nBODY`; the body `open SECRET` opens
+/// channel CHANNEL presenting the defender's credential or the install bundle's token (as `Authorization`
 /// does on a channel of its own), `close` ends it (from either side), anything else is one channel message.
 /// A virtual channel is admitted, enrolled, revoked and listed exactly as a defender's own channel is.
 extension ChannelServer {

@@ -50,9 +50,9 @@ extension Supervisor {
                 }
             }
         }
-        if let first = argv.first, let applet = Self.multiCallApplet(exe: exe, argv0: first) {
-            // A multi-call binary runs the program its argv[0] names: Debian's busybox-static shell launches its
-            // applets as /proc/self/exe with the applet's name there. That name may deny, never allow.
+        if let applet = Self.multiCallApplet(exe: exe, argv: argv) {
+            // A multi-call binary runs the program its arguments name: Debian's busybox-static shell launches its
+            // applets as /proc/self/exe with the applet's name in argv[0]. That name may deny, never allow.
             launch.otherPaths.append(applet)
         }
         if exe.hasPrefix("/memfd:") {
@@ -228,13 +228,15 @@ extension Supervisor {
         return true
     }
 
-    /// The applet a launch of a multi-call binary (busybox, toybox) runs, when argv[0] names another program.
-    static func multiCallApplet(exe: String, argv0: String) -> String? {
+    /// The applet a launch of a multi-call binary (busybox, toybox) runs: the one argv[0] names, or, when
+    /// argv[0] names the binary itself (`busybox nc ...`), the one argv[1] names.
+    static func multiCallApplet(exe: String, argv: [String]) -> String? {
         func base(_ path: Substring) -> Substring { path.split(separator: "/", omittingEmptySubsequences: false).last ?? path }
         let program = base(exe[...])
-        guard program == "busybox" || program == "toybox" else { return nil }
-        let applet = base(argv0[...])
-        return applet.isEmpty || applet == program ? nil : String(applet)
+        guard program == "busybox" || program == "toybox", let first = argv.first else { return nil }
+        var applet = base(first[...])
+        if applet == program, argv.count > 1 { applet = base(argv[1][...]) }
+        return applet.isEmpty || applet == program || applet.hasPrefix("-") ? nil : String(applet)
     }
 
     static func isTrustedDirectory(_ dir: String) -> Bool {
